@@ -1,0 +1,148 @@
+// The `vitc` command line. The only code (with lsp/) that touches process, stdout and files.
+
+import { compileSource, type Compilation } from "../pipeline";
+import { hasErrors } from "../diagnostics/diagnostic";
+import { renderTerminal } from "../diagnostics/render-terminal";
+import { toJson, type JsonDiagnostic } from "../diagnostics/render-json";
+import { diskHost, readTextFile } from "../source/host";
+import { renderSummaryTable, summarize, summaryJson } from "../reports/summary";
+import { parseArgs, type ParsedArgs } from "./args";
+
+const usage = `vitc: compile and check vision-transformer specs (.vit)
+
+usage:
+  vitc check <files…> [--format json]     check specs; exit 1 if any has an error
+  vitc summary <file> [--model NAME] [--json]
+                                          layers, shapes, parameter and MAC counts
+  vitc help                               this text
+
+Not in this build yet: run, bench, build, lsp.`;
+
+interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  color: boolean;
+}
+
+const processIo: Io = {
+  out: (t) => process.stdout.write(t.endsWith("\n") ? t : `${t}\n`),
+  err: (t) => process.stderr.write(t.endsWith("\n") ? t : `${t}\n`),
+  color: process.stdout.isTTY === true && !process.env.NO_COLOR,
+};
+
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  try {
+    const args = parseArgs(argv);
+    if ("error" in args) {
+      io.err(`vitc: ${args.error}\n\n${usage}`);
+      return 2;
+    }
+    switch (args.command) {
+      case "check": return check(args, io);
+      case "summary": return summary(args, io);
+      case undefined: case "help": case "--help":
+        io.out(usage);
+        return args.command === undefined && !args.options.has("help") ? 2 : 0;
+      case "run": case "bench": case "build": case "lsp":
+        io.err(`vitc: \`${args.command}\` is not available in this build yet (it arrives with the TensorFlow.js backend)`);
+        return 2;
+      default:
+        io.err(`vitc: unknown command \`${args.command}\`\n\n${usage}`);
+        return 2;
+    }
+  } catch (err) {
+    // A bug in vitc: say so plainly instead of printing a stack trace.
+    io.err(`vitc: internal error: ${err instanceof Error ? err.message : String(err)}\nthis is a bug in vitc; please report it with the spec that caused it`);
+    return 70;
+  }
+}
+
+interface FileResult {
+  readonly path: string;
+  readonly compilation?: Compilation;
+  readonly unreadable?: string;
+}
+
+function compileFiles(paths: readonly string[], only?: string): FileResult[] {
+  const host = diskHost();
+  return paths.map((path) => {
+    const read = readTextFile(path);
+    if (!read.ok) return { path, unreadable: read.reason };
+    return { path, compilation: compileSource(path, read.text, host, { only }) };
+  });
+}
+
+function unreadableJson(path: string, reason: string): JsonDiagnostic {
+  const zero = { line: 0, character: 0 };
+  return { file: path, severity: "error", code: "V1000", message: `cannot read \`${path}\`: ${reason}`, range: { start: zero, end: zero }, notes: [], help: [], labels: [], suggestions: [] };
+}
+
+function check(args: ParsedArgs, io: Io): number {
+  if (args.positional.length === 0) {
+    io.err("vitc check: no files given\nusage: vitc check <files…> [--format json]");
+    return 2;
+  }
+  const format = args.options.get("format") ?? "human";
+  if (format !== "human" && format !== "json") {
+    io.err(`vitc check: unknown format \`${String(format)}\` (expected \`json\` or \`human\`)`);
+    return 2;
+  }
+  const results = compileFiles(args.positional);
+  let failed = false;
+  if (format === "json") {
+    const all: JsonDiagnostic[] = [];
+    for (const r of results) {
+      if (r.unreadable) { all.push(unreadableJson(r.path, r.unreadable)); failed = true; continue; }
+      const c = r.compilation as Compilation;
+      all.push(...c.diagnostics.map((d) => toJson(c.files, d)));
+      failed ||= hasErrors(c.diagnostics);
+    }
+    io.out(JSON.stringify(all, null, 2));
+    return failed ? 1 : 0;
+  }
+  let errors = 0;
+  let warnings = 0;
+  for (const r of results) {
+    if (r.unreadable) {
+      io.out(`${r.path}: error[V1000]: cannot read \`${r.path}\`: ${r.unreadable}\n`);
+      errors++;
+      continue;
+    }
+    const c = r.compilation as Compilation;
+    for (const d of c.diagnostics) {
+      io.out(`${renderTerminal(c.files, d, { color: io.color })}\n`);
+      if (d.severity === "error") errors++;
+      else warnings++;
+    }
+  }
+  const files = `${results.length} file${results.length === 1 ? "" : "s"}`;
+  if (errors + warnings === 0) io.err(`checked ${files}: no errors`);
+  else io.err(`checked ${files}: ${errors} error${errors === 1 ? "" : "s"}${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}`);
+  return errors > 0 ? 1 : 0;
+}
+
+function summary(args: ParsedArgs, io: Io): number {
+  if (args.positional.length !== 1) {
+    io.err("vitc summary: give exactly one file\nusage: vitc summary <file> [--model NAME] [--json]");
+    return 2;
+  }
+  const only = args.options.get("model");
+  const [result] = compileFiles(args.positional, typeof only === "string" ? only : undefined);
+  if (result.unreadable) {
+    io.err(`${result.path}: error[V1000]: cannot read \`${result.path}\`: ${result.unreadable}`);
+    return 1;
+  }
+  const c = result.compilation as Compilation;
+  if (hasErrors(c.diagnostics)) {
+    for (const d of c.diagnostics) io.err(`${renderTerminal(c.files, d, { color: io.color })}\n`);
+    return 1;
+  }
+  if (c.models.length === 0) {
+    io.err(typeof only === "string" ? `vitc summary: no model \`${only}\` in ${result.path}` : `vitc summary: ${result.path} declares no model`);
+    return 1;
+  }
+  const summaries = c.models.map(summarize);
+  if (args.options.has("json")) io.out(JSON.stringify(summaryJson(summaries), null, 2));
+  else io.out(summaries.map(renderSummaryTable).join("\n\n"));
+  return 0;
+}

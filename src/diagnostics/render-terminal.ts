@@ -1,0 +1,88 @@
+// Renders diagnostics like rustc: `path:line:col: error[CODE]: message`, the source lines with
+// carets under the primary span and dashes under secondary labels, then `= note:` and `= help:`.
+
+import type { FileTable } from "../source/file-table";
+import type { Span } from "../source/span";
+import type { Diagnostic, Label, Note } from "./diagnostic";
+
+export interface TerminalOptions {
+  readonly color?: boolean;
+}
+
+const ansi = { red: "\x1b[1;31m", yellow: "\x1b[1;33m", blue: "\x1b[1;34m", bold: "\x1b[1m", reset: "\x1b[0m" };
+
+/** `path:line:col` with 1-based line and column. */
+export function formatLocation(files: FileTable, span: Span): string {
+  const pos = files.lineIndex(span.file).position(span.start);
+  return `${files.get(span.file).path}:${pos.line + 1}:${pos.character + 1}`;
+}
+
+export function renderNote(files: FileTable, note: Note): string {
+  return note.span ? `${note.text} (${formatLocation(files, note.span)})` : note.text;
+}
+
+/** All `help:` lines: plain help and the messages of suggestions. */
+export function helpLines(diagnostic: Diagnostic): string[] {
+  return [...diagnostic.help, ...diagnostic.suggestions.map((s) => s.message)];
+}
+
+export function renderTerminal(files: FileTable, diagnostic: Diagnostic, options: TerminalOptions = {}): string {
+  const paint = (style: keyof typeof ansi, text: string) => (options.color ? `${ansi[style]}${text}${ansi.reset}` : text);
+  const severity = diagnostic.severity === "error" ? paint("red", `error[${diagnostic.code}]`) : paint("yellow", `warning[${diagnostic.code}]`);
+  const out = [`${formatLocation(files, diagnostic.primary.span)}: ${severity}: ${paint("bold", diagnostic.message)}`];
+
+  const primaryFile = diagnostic.primary.span.file;
+  const labels: Array<Label & { primary: boolean }> = [
+    { ...diagnostic.primary, primary: true },
+    ...diagnostic.labels.filter((l) => l.span.file === primaryFile).map((l) => ({ ...l, primary: false })),
+  ];
+  const index = files.lineIndex(primaryFile);
+  const lines = [...new Set(labels.map((l) => index.position(l.span.start).line))].sort((a, b) => a - b);
+  const gutter = String(lines[lines.length - 1] + 1).length;
+  const pad = " ".repeat(gutter);
+  out.push(`${pad} ${paint("blue", "|")}`);
+  for (const line of lines) {
+    const text = index.lineText(line);
+    out.push(`${paint("blue", String(line + 1).padStart(gutter) + " |")} ${text}`);
+    out.push(...underlines(labels.filter((l) => index.position(l.span.start).line === line), index, text, line)
+      .map((u) => `${pad} ${paint("blue", "|")} ${u}`));
+  }
+  // Labels in other files (a standard-library default, say) become notes with their location.
+  for (const label of diagnostic.labels.filter((l) => l.span.file !== primaryFile)) {
+    out.push(`${pad} = note: ${renderNote(files, { text: label.text, span: label.span })}`);
+  }
+  for (const note of diagnostic.notes) out.push(`${pad} = note: ${renderNote(files, note)}`);
+  for (const help of helpLines(diagnostic)) out.push(`${pad} = ${paint("bold", "help")}: ${help}`);
+  return out.join("\n");
+}
+
+/** One row of markers per line; a label's text goes after its markers when it fits. */
+function underlines(
+  labels: Array<Label & { primary: boolean }>,
+  index: { position(offset: number): { line: number; character: number } },
+  text: string,
+  line: number,
+): string[] {
+  const sorted = [...labels].sort((a, b) => index.position(a.span.start).character - index.position(b.span.start).character);
+  const row: string[] = [];
+  const trailing: string[] = [];
+  for (const label of sorted) {
+    const start = index.position(label.span.start).character;
+    const endPos = index.position(label.span.end);
+    const end = endPos.line === line ? endPos.character : text.length;
+    const width = Math.max(1, end - start);
+    while (row.length < start) row.push(" ");
+    for (let i = 0; i < width; i++) row[start + i] = label.primary ? "^" : "-";
+    if (label.text) trailing.push(label.text);
+  }
+  const markers = row.join("");
+  if (trailing.length === 0) return [markers];
+  if (trailing.length === 1) return [`${markers} ${trailing[0]}`];
+  // Several labels on one line: the last one inline, the others on lines of their own.
+  const rows = [`${markers} ${sorted[sorted.length - 1].text}`.trimEnd()];
+  for (const label of sorted.slice(0, -1).filter((l) => l.text)) {
+    const start = index.position(label.span.start).character;
+    rows.push(`${" ".repeat(start)}${label.primary ? "^" : "-"} ${label.text}`);
+  }
+  return rows;
+}

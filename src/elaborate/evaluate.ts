@@ -1,0 +1,195 @@
+// Evaluates expressions to values: arithmetic with Python's semantics (`/` gives a float, `//`
+// floors, `%` takes the divisor's sign), comparisons, lists, indexing and built-in calls.
+
+import { makeDiagnostic, type Diagnostic } from "../diagnostics/diagnostic";
+import { closestName } from "../diagnostics/similar";
+import type * as A from "../syntax/ast";
+import { builtins } from "./builtins";
+import { formatValue, isNumber, typeName, unknown, type Value } from "./values";
+
+export interface EvalContext {
+  lookup(name: string): Value | undefined;
+  names(): string[];
+  report(d: Diagnostic): void;
+  isBlock(name: string): boolean;
+}
+
+/** Integers past this lose precision in a double: refuse them instead of computing nonsense. */
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+export function evaluate(expr: A.Expr, ctx: EvalContext): Value {
+  const origin = { span: expr.span };
+  switch (expr.kind) {
+    case "int":
+      if (!Number.isSafeInteger(expr.value)) return invalid(ctx, expr, `integer ${expr.value} is too large`);
+      return { kind: "int", value: expr.value, origin };
+    case "float": return { kind: "float", value: expr.value, origin };
+    case "string": return { kind: "string", value: expr.value, origin };
+    case "bool": return { kind: "bool", value: expr.value, origin };
+    case "missing": return unknown;
+    case "name": return lookupName(expr, ctx);
+    case "list": {
+      const items = expr.items.map((i) => evaluate(i, ctx));
+      return { kind: "list", items, origin };
+    }
+    case "index": return evalIndex(expr, ctx);
+    case "unary": {
+      const v = evaluate(expr.operand, ctx);
+      if (v.kind === "unknown") return unknown;
+      if (expr.op === "not") return v.kind === "bool" ? { kind: "bool", value: !v.value, origin } : typeError(ctx, expr, "`not` needs a bool", v);
+      return isNumber(v) ? { ...v, value: -v.value, origin } : typeError(ctx, expr, "`-` needs a number", v);
+    }
+    case "conditional": {
+      const c = evaluate(expr.condition, ctx);
+      if (c.kind === "unknown") return unknown;
+      if (c.kind !== "bool") return typeError(ctx, expr.condition, "a condition must be a bool", c);
+      return evaluate(c.value ? expr.then : expr.otherwise, ctx);
+    }
+    case "binary": return evalBinary(expr, ctx);
+    case "call": return evalCall(expr, ctx);
+  }
+}
+
+function lookupName(expr: Extract<A.Expr, { kind: "name" }>, ctx: EvalContext): Value {
+  const v = ctx.lookup(expr.name);
+  if (v) return v;
+  if (expr.name === "B") return { kind: "batch", factor: 1, origin: { span: expr.span } };
+  if (ctx.isBlock(expr.name) || expr.name in builtins) {
+    ctx.report(makeDiagnostic("V2001", `\`${expr.name}\` is a ${ctx.isBlock(expr.name) ? "block" : "function"}, not a value`, expr.span, {
+      help: ctx.isBlock(expr.name) ? [`apply it as a layer: \`${expr.name}(…)\` on a line of its own`] : [`call it: \`${expr.name}(…)\``],
+    }));
+    return unknown;
+  }
+  const similar = closestName(expr.name, ctx.names());
+  ctx.report(makeDiagnostic("V2001", `unknown name \`${expr.name}\``, expr.span, {
+    label: "not defined here",
+    suggestions: similar ? [{ message: `a name with a similar spelling exists: \`${similar}\``, edits: [{ span: expr.span, newText: similar }], applicability: "maybe-incorrect" }] : [],
+  }));
+  return unknown;
+}
+
+function evalIndex(expr: Extract<A.Expr, { kind: "index" }>, ctx: EvalContext): Value {
+  const target = evaluate(expr.target, ctx);
+  const index = evaluate(expr.index, ctx);
+  if (target.kind === "unknown" || index.kind === "unknown") return unknown;
+  if (target.kind !== "list") return typeError(ctx, expr.target, "only lists can be indexed", target);
+  if (index.kind !== "int") return typeError(ctx, expr.index, "a list index must be an int", index);
+  const i = index.value < 0 ? target.items.length + index.value : index.value;
+  if (i < 0 || i >= target.items.length) {
+    return invalid(ctx, expr.index, `index ${index.value} is out of range for a list of ${target.items.length}`, target.origin?.span);
+  }
+  return target.items[i];
+}
+
+function evalCall(expr: A.CallExpr, ctx: EvalContext): Value {
+  const fn = builtins[expr.callee.text];
+  if (!fn) {
+    if (ctx.isBlock(expr.callee.text)) {
+      ctx.report(makeDiagnostic("V2002", `block \`${expr.callee.text}\` is a layer, not a function`, expr.callee.span, {
+        help: [`apply it on a line of its own: \`${expr.callee.text}(…)\`, or in a pipeline: \`let y = { ${expr.callee.text}(…) }\``],
+      }));
+      return unknown;
+    }
+    const similar = closestName(expr.callee.text, Object.keys(builtins));
+    ctx.report(makeDiagnostic("V2002", `unknown function \`${expr.callee.text}\``, expr.callee.span, {
+      notes: [{ text: `functions: ${Object.keys(builtins).join(", ")}` }],
+      suggestions: similar ? [{ message: `a function with a similar name exists: \`${similar}\``, edits: [{ span: expr.callee.span, newText: similar }], applicability: "maybe-incorrect" }] : [],
+    }));
+    return unknown;
+  }
+  if (expr.args.some((a) => a.name)) {
+    const named = expr.args.find((a) => a.name) as A.Argument;
+    ctx.report(makeDiagnostic("V2003", `\`${expr.callee.text}\` takes positional arguments only`, named.span, { help: [fn.signature] }));
+    return unknown;
+  }
+  const args = expr.args.map((a) => evaluate(a.value, ctx));
+  if (args.some((a) => a.kind === "unknown")) return unknown;
+  const result = fn.apply(args);
+  if (!result.ok) {
+    ctx.report(makeDiagnostic("V2005", result.message, expr.span, { help: [`usage: ${fn.signature}`] }));
+    return unknown;
+  }
+  return { ...result.value, origin: { span: expr.span } } as Value;
+}
+
+function evalBinary(expr: Extract<A.Expr, { kind: "binary" }>, ctx: EvalContext): Value {
+  const origin = { span: expr.span };
+  if (expr.op === "and" || expr.op === "or") {
+    const l = evaluate(expr.left, ctx);
+    if (l.kind === "unknown") return unknown;
+    if (l.kind !== "bool") return typeError(ctx, expr.left, `\`${expr.op}\` needs bools`, l);
+    if (expr.op === "and" ? !l.value : l.value) return { kind: "bool", value: l.value, origin };
+    const r = evaluate(expr.right, ctx);
+    if (r.kind === "unknown") return unknown;
+    return r.kind === "bool" ? { kind: "bool", value: r.value, origin } : typeError(ctx, expr.right, `\`${expr.op}\` needs bools`, r);
+  }
+  const l = evaluate(expr.left, ctx);
+  const r = evaluate(expr.right, ctx);
+  if (l.kind === "unknown" || r.kind === "unknown") return unknown;
+  switch (expr.op) {
+    case "==": case "!=": {
+      const same = formatValue(l) === formatValue(r) || (isNumber(l) && isNumber(r) && l.value === r.value);
+      return { kind: "bool", value: expr.op === "==" ? same : !same, origin };
+    }
+    case "<": case "<=": case ">": case ">=": {
+      if (!isNumber(l) || !isNumber(r)) return typeError(ctx, isNumber(l) ? expr.right : expr.left, `\`${expr.op}\` compares numbers`, isNumber(l) ? r : l);
+      const value = expr.op === "<" ? l.value < r.value : expr.op === "<=" ? l.value <= r.value : expr.op === ">" ? l.value > r.value : l.value >= r.value;
+      return { kind: "bool", value, origin };
+    }
+  }
+  if (expr.op === "+" && l.kind === "list" && r.kind === "list") return { kind: "list", items: [...l.items, ...r.items], origin };
+  if (expr.op === "*" && (l.kind === "batch" || r.kind === "batch")) {
+    const [b, k] = l.kind === "batch" ? [l, r] : [r, l];
+    if (k.kind !== "int" || b.kind !== "batch" || k.value <= 0) return typeError(ctx, expr, "the batch `B` can only be multiplied by a positive int", k);
+    return { kind: "batch", factor: b.factor * k.value, origin };
+  }
+  if (!isNumber(l)) return typeError(ctx, expr.left, `\`${expr.op}\` needs numbers`, l);
+  if (!isNumber(r)) return typeError(ctx, expr.right, `\`${expr.op}\` needs numbers`, r);
+  const bothInt = l.kind === "int" && r.kind === "int";
+  if ((expr.op === "/" || expr.op === "//" || expr.op === "%") && r.value === 0) {
+    return invalid(ctx, expr, `division by zero in \`${formatValue(l)} ${expr.op} 0\``, r.origin?.span);
+  }
+  let value: number;
+  switch (expr.op) {
+    case "+": value = l.value + r.value; break;
+    case "-": value = l.value - r.value; break;
+    case "*": value = l.value * r.value; break;
+    case "/": return { kind: "float", value: l.value / r.value, origin };
+    case "//": value = Math.floor(l.value / r.value); break;
+    case "%": value = l.value - Math.floor(l.value / r.value) * r.value; break;
+  }
+  if (bothInt) {
+    if (Math.abs(value) > MAX_SAFE) return invalid(ctx, expr, `the result of \`${expr.op}\` is too large to be exact`);
+    return { kind: "int", value, origin };
+  }
+  return { kind: "float", value, origin };
+}
+
+function typeError(ctx: EvalContext, expr: A.Expr, message: string, got: Value): Value {
+  ctx.report(makeDiagnostic("V2005", `${message}, got ${typeName(got)} ${formatValue(got)}`, expr.span));
+  return unknown;
+}
+
+function invalid(ctx: EvalContext, expr: A.Expr, message: string, related?: A.Expr["span"]): Value {
+  ctx.report(makeDiagnostic("V2011", message, expr.span, { labels: related && related.file === expr.span.file ? [{ span: related, text: "this value" }] : [] }));
+  return unknown;
+}
+
+/** The variable names an expression reads, in order of first appearance. */
+export function referencedNames(expr: A.Expr): string[] {
+  const names: string[] = [];
+  const walk = (e: A.Expr): void => {
+    switch (e.kind) {
+      case "name": if (!names.includes(e.name)) names.push(e.name); return;
+      case "list": e.items.forEach(walk); return;
+      case "index": walk(e.target); walk(e.index); return;
+      case "unary": walk(e.operand); return;
+      case "binary": walk(e.left); walk(e.right); return;
+      case "conditional": walk(e.condition); walk(e.then); walk(e.otherwise); return;
+      case "call": e.args.forEach((a) => walk(a.value)); return;
+      default: return;
+    }
+  };
+  walk(expr);
+  return names;
+}

@@ -1,0 +1,548 @@
+// Expands a model declaration into an IR graph: evaluates arguments, runs block bodies, unrolls
+// `repeat`, and turns each primitive-op step into a node whose path is its timm weight path.
+// Invariant: every node's origin chain starts at the model line in the user's file.
+// Never throws on user input: each problem becomes one diagnostic and an `unknown` value.
+
+import { makeDiagnostic, type Diagnostic, type Label, type Note } from "../diagnostics/diagnostic";
+import { closestName } from "../diagnostics/similar";
+import { isCode } from "../diagnostics/codes";
+import type { AttrValue, Expectation, Graph, Node, Origin, ValueOrigin } from "../ir/graph";
+import { isOpKind, opKinds, type OpKind } from "../ops/kinds";
+import type { AttrSpec } from "../ops/op-def";
+import { ops } from "../ops/registry";
+import type { Span } from "../source/span";
+import type * as A from "../syntax/ast";
+import { builtins } from "./builtins";
+import { evaluate, referencedNames, type EvalContext } from "./evaluate";
+import { isStdPath, type Program, type VisibleBlock } from "./program";
+import { Scope } from "./scope";
+import { interpolate } from "./template";
+import { formatType, formatValue, knownTypeNames, matchesType, toAttr, typeName, unknown, withOrigin, type Value } from "./values";
+
+/** Limits that keep a hostile spec from hanging or exhausting memory. */
+export const limits = { maxRepeat: 10_000, maxNodes: 200_000, maxSteps: 2_000_000, maxDepth: 64 };
+
+interface Frame { readonly block: string; readonly span: Span }
+
+class Abort extends Error {}
+
+export class Expander {
+  private readonly nodes: Node[] = [];
+  private readonly expectations: Expectation[] = [];
+  private readonly outputs: Record<string, number> = {};
+  private readonly stack: Frame[] = [];
+  private steps = 0;
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(private readonly program: Program) {}
+
+  expandModel(model: A.ModelDecl): Graph {
+    const file = this.program.entry.id;
+    const config: Record<string, AttrValue> = {};
+    let logits: Value = unknown;
+    try {
+      const block = this.resolveBlock(model.call.callee, file, "family");
+      if (block) {
+        logits = this.invokeBlock(block, model.call, new Scope(), file, [], undefined, config) ?? unknown;
+      }
+    } catch (err) {
+      if (!(err instanceof Abort)) throw err;
+    }
+    if (logits.kind === "tensor") this.outputs.logits = logits.node;
+    return {
+      name: model.name.text,
+      nodes: this.nodes,
+      outputs: this.outputs,
+      expectations: this.expectations,
+      span: model.span,
+      family: model.call.callee.text,
+      config,
+    };
+  }
+
+  // ---- names -------------------------------------------------------------------------------
+
+  private isUserFile(file: number): boolean {
+    return !isStdPath(this.program.files.get(file).path);
+  }
+
+  private resolveBlock(callee: A.Name, file: number, what: "family" | "layer"): VisibleBlock | undefined {
+    const visible = this.program.visible.get(file) ?? new Map<string, VisibleBlock>();
+    const block = visible.get(callee.text);
+    if (block) return block;
+    if (callee.text === "") return undefined;
+    if (what === "family" && isOpKind(callee.text)) {
+      this.report(makeDiagnostic("V2002", `\`${callee.text}\` is a primitive op, not a model family`, callee.span, {
+        label: "a model is built by a block", help: ["`model NAME = vit(...)` with `use std.vit`, or a block of your own"],
+      }));
+      return undefined;
+    }
+    const candidates = what === "family" ? [...visible.keys()] : [...visible.keys(), ...opKinds];
+    const similar = closestName(callee.text, candidates);
+    const known = what === "family" ? knownFamilyHint(callee.text) : undefined;
+    this.report(makeDiagnostic(what === "family" ? "V2016" : "V2002", `unknown ${what === "family" ? "model family" : "block or op"} \`${callee.text}\``, callee.span, {
+      label: "not defined",
+      notes: known ? [{ text: known }] : [],
+      suggestions: similar ? [{ message: `a ${what === "family" ? "block" : "block or op"} with a similar name exists: \`${similar}\``, edits: [{ span: callee.span, newText: similar }], applicability: "maybe-incorrect" }] : [],
+    }));
+    return undefined;
+  }
+
+  // ---- blocks ------------------------------------------------------------------------------
+
+  private invokeBlock(
+    block: VisibleBlock, call: A.CallExpr, callerScope: Scope, callerFile: number, labels: string[], input: Value | undefined,
+    configOut?: Record<string, AttrValue>,
+  ): Value | undefined {
+    const name = block.decl.name.text;
+    const cycle = this.stack.findIndex((f) => f.block === name);
+    if (cycle >= 0) {
+      const chain = [...this.stack.slice(cycle).map((f) => f.block), name].map((b) => `\`${b}\``).join(" → ");
+      this.report(makeDiagnostic("V2007", `block \`${name}\` calls itself (${chain})`, this.userSpan(call.span), {
+        label: "recursive call", notes: [{ text: "blocks expand at compile time, so recursion never ends" }],
+        help: ["use `repeat N as i { … }` for a fixed number of layers"],
+      }));
+      return unknown;
+    }
+    if (this.stack.length >= limits.maxDepth) {
+      this.report(makeDiagnostic("V2012", `blocks nested more than ${limits.maxDepth} calls deep`, this.userSpan(call.span)));
+      throw new Abort();
+    }
+    const args = this.bindArguments(block.decl, call, callerScope, callerFile, block.file);
+    const scope = new Scope();
+    if (input !== undefined) scope.set("x", input);
+    this.stack.push({ block: name, span: call.span });
+    try {
+      for (const param of block.decl.params) {
+        let value = args.get(param.name.text);
+        if (value === undefined) {
+          // A default is evaluated in the block's own scope, so it may use earlier parameters.
+          value = param.default ? this.eval(param.default, scope, block.file) : unknown;
+          if (param.type && !matchesType(value, param.type) && param.default) {
+            this.report(makeDiagnostic("V2005", `default of \`${param.name.text}\` is ${typeName(value)}, declared ${formatType(param.type)}`, param.default.span));
+            value = unknown;
+          }
+        }
+        scope.set(param.name.text, value);
+        if (configOut) {
+          const attr = toAttr(value);
+          if (attr !== undefined) configOut[param.name.text] = attr;
+        }
+      }
+      this.runBody(block.decl.body.statements, scope, block.file, labels);
+    } finally {
+      this.stack.pop();
+    }
+    return scope.get("x") ?? (input === undefined ? undefined : unknown);
+  }
+
+  private bindArguments(decl: A.BlockDecl, call: A.CallExpr, scope: Scope, file: number, blockFile: number): Map<string, Value> {
+    const bound = new Map<string, Value>();
+    const params = decl.params.map((p) => p.name.text);
+    const fromUser = this.isUserFile(file);
+    let sawKeyword = false;
+    call.args.forEach((arg, position) => {
+      let name: string;
+      if (arg.name) {
+        sawKeyword = true;
+        name = arg.name.text;
+        if (!params.includes(name)) {
+          this.unknownArgument(name, arg.name.span, params, `\`${decl.name.text}\``);
+          return;
+        }
+      } else {
+        if (sawKeyword) {
+          this.report(makeDiagnostic("V2013", "positional argument after keyword arguments", arg.span, { label: "give this argument a name" }));
+          return;
+        }
+        if (position >= params.length) {
+          this.report(makeDiagnostic("V2003", `\`${decl.name.text}\` takes ${params.length} arguments, got ${call.args.length}`, arg.span, { label: "one too many" }));
+          return;
+        }
+        name = params[position];
+      }
+      if (bound.has(name)) {
+        this.report(makeDiagnostic("V2006", `argument \`${name}\` given twice`, arg.span, { label: "second value" }));
+        return;
+      }
+      let value = this.eval(arg.value, scope, file);
+      const param = decl.params.find((p) => p.name.text === name) as A.ParamDecl;
+      if (param.type && !matchesType(value, param.type)) {
+        this.report(makeDiagnostic("V2005", `\`${name}\` must be ${formatType(param.type)}, got ${typeName(value)} ${formatValue(value)}`, arg.value.span, {
+          label: `expected ${formatType(param.type)}`,
+          notes: param.doc ? [{ text: `\`${name}\`: ${param.doc}` }] : [],
+        }));
+        value = unknown;
+      }
+      if (fromUser) {
+        const keep = value.origin && this.isUserFile(value.origin.span.file) ? value.origin.span : arg.value.span;
+        value = withOrigin(value, { span: keep, name });
+      }
+      bound.set(name, value);
+    });
+    const missing = decl.params.filter((p) => !p.default && !bound.has(p.name.text) && p.name.text !== "");
+    if (missing.length > 0) {
+      const list = missing.map((p) => `\`${p.name.text}\``).join(", ");
+      this.report(makeDiagnostic("V2004", `\`${decl.name.text}\` needs ${missing.length === 1 ? "argument" : "arguments"} ${list}`, call.callee.span, {
+        label: `missing ${list}`,
+        notes: [{ text: `\`${decl.name.text}\` is defined here`, span: decl.name.span }],
+        help: [`add ${missing.map((p) => `\`${p.name.text}: …\``).join(", ")}`],
+      }));
+      for (const p of missing) bound.set(p.name.text, unknown);
+    }
+    void blockFile;
+    return bound;
+  }
+
+  private unknownArgument(name: string, span: Span, known: readonly string[], owner: string): void {
+    const similar = closestName(name, known);
+    this.report(makeDiagnostic("V2003", `${owner} has no parameter \`${name}\``, span, {
+      label: "unknown argument",
+      notes: [{ text: `${owner} takes ${known.map((k) => `\`${k}\``).join(", ") || "no arguments"}` }],
+      suggestions: similar ? [{ message: `a parameter with a similar name exists: \`${similar}\``, edits: [{ span, newText: similar }], applicability: "maybe-incorrect" }] : [],
+    }));
+  }
+
+  // ---- statements --------------------------------------------------------------------------
+
+  private runBody(statements: readonly A.Statement[], scope: Scope, file: number, labels: string[]): void {
+    for (const statement of statements) {
+      if (++this.steps > limits.maxSteps) {
+        this.report(makeDiagnostic("V2012", `the model takes more than ${limits.maxSteps} steps to expand`, this.userSpan(statement.span)));
+        throw new Abort();
+      }
+      this.runStatement(statement, scope, file, labels);
+    }
+  }
+
+  private runStatement(s: A.Statement, scope: Scope, file: number, labels: string[]): void {
+    switch (s.kind) {
+      case "let": {
+        const value = "statements" in s.value ? this.runPipeline(s.value, scope, file, labels) : this.eval(s.value, scope, file);
+        scope.set(s.name.text, value);
+        return;
+      }
+      case "if": {
+        const cond = this.eval(s.condition, scope, file);
+        if (cond.kind === "unknown") return;
+        if (cond.kind !== "bool") {
+          this.report(makeDiagnostic("V2005", `an \`if\` condition must be a bool, got ${typeName(cond)}`, s.condition.span));
+          return;
+        }
+        if (cond.value) this.runBody(s.then.statements, scope, file, labels);
+        else if (s.otherwise) this.runBody("statements" in s.otherwise ? s.otherwise.statements : [s.otherwise], scope, file, labels);
+        return;
+      }
+      case "require":
+        return this.runRequire(s, scope, file);
+      case "expect":
+      case "input":
+        return this.runShapeStatement(s, scope, file, labels);
+      case "output": {
+        const x = scope.get("x");
+        if (x?.kind === "tensor") this.outputs[s.name.text] = x.node;
+        return;
+      }
+      case "step":
+        return this.runStep(s, scope, file, labels);
+    }
+  }
+
+  private runPipeline(body: A.Body, scope: Scope, file: number, labels: string[]): Value {
+    const inner = scope.child();
+    this.runBody(body.statements, inner, file, labels);
+    return inner.get("x") ?? unknown;
+  }
+
+  private runStep(s: A.StepStmt, scope: Scope, file: number, labels: string[]): void {
+    let inner = labels;
+    if (s.label) {
+      const segment = this.labelText(s.label, scope, file);
+      if (segment === undefined) return;
+      inner = [...labels, segment];
+    }
+    const action = s.action;
+    if (action.kind === "repeat") {
+      const count = this.eval(action.count, scope, file);
+      if (count.kind === "unknown") return;
+      if (count.kind !== "int" || count.value < 0 || count.value > limits.maxRepeat) {
+        this.report(makeDiagnostic("V2010", `\`repeat\` needs a count from 0 to ${limits.maxRepeat}, got ${formatValue(count)}`, this.userSpanOf(count, action.count.span), {
+          label: "repeat count", notes: [{ text: "every repetition becomes layers of the model" }],
+        }));
+        return;
+      }
+      for (let i = 0; i < count.value; i++) {
+        scope.set(action.index.text, { kind: "int", value: i, origin: { span: action.index.span } });
+        this.runBody(action.body.statements, scope, file, s.label ? [...inner, String(i)] : inner);
+      }
+      return;
+    }
+    const x = scope.get("x");
+    if (action.kind === "residual") {
+      if (!x || x.kind !== "tensor") {
+        if (!x) this.noInput(action.span);
+        return;
+      }
+      this.runBody(action.body.statements, scope, file, inner);
+      const out = scope.get("x");
+      if (out?.kind !== "tensor") return;
+      scope.set("x", this.makeNode("add", [out.node, x.node], { other: "tensor" }, {}, inner.join("."), action.span));
+      return;
+    }
+    const block = this.program.visible.get(file)?.get(action.callee.text);
+    if (block) {
+      if (x && x.kind !== "tensor") return; // An earlier error already explains the missing tensor.
+      const out = this.invokeBlock(block, action, scope, file, inner, x);
+      // A block called before the input exists (argument checks) leaves `x` undefined.
+      if (out !== undefined) scope.set("x", out);
+      return;
+    }
+    if (isOpKind(action.callee.text)) {
+      scope.set("x", this.applyOp(action.callee.text, action, scope, file, inner));
+      return;
+    }
+    if (action.callee.text in builtins) {
+      this.report(makeDiagnostic("V2002", `\`${action.callee.text}\` is a function, not a layer`, action.callee.span, {
+        label: "computes a value", help: [`use it in an expression: \`let v = ${action.callee.text}(…)\``],
+      }));
+      return;
+    }
+    this.resolveBlock(action.callee, file, "layer");
+    scope.set("x", unknown);
+  }
+
+  private labelText(label: A.Label, scope: Scope, file: number): string | undefined {
+    if (label.kind === "name") return label.text;
+    const value = this.eval(label.expr, scope, file);
+    if (value.kind === "int" || value.kind === "string") return String(value.value);
+    if (value.kind !== "unknown") this.report(makeDiagnostic("V2005", `a label must be an int or a string, got ${typeName(value)}`, label.span));
+    return undefined;
+  }
+
+  private noInput(span: Span): void {
+    this.report(makeDiagnostic("V2001", "there is no input tensor here", this.userSpan(span), {
+      label: "nothing to apply this layer to",
+      help: ["a model's first statement is `input [B, channels, height, width]`"],
+    }));
+  }
+
+  // ---- ops ---------------------------------------------------------------------------------
+
+  private applyOp(op: OpKind, call: A.CallExpr, scope: Scope, file: number, labels: string[]): Value {
+    const def = ops[op];
+    const specs = Object.entries(def.attrs) as Array<[string, AttrSpec]>;
+    const attrs: Record<string, AttrValue> = {};
+    const origins: Record<string, ValueOrigin | undefined> = {};
+    const tensors: number[] = [];
+    let failed = false;
+    let sawKeyword = false;
+    const given = new Set<string>();
+    call.args.forEach((arg, position) => {
+      let name: string;
+      if (arg.name) {
+        sawKeyword = true;
+        name = arg.name.text;
+        if (!(name in def.attrs)) {
+          this.unknownArgument(name, arg.name.span, specs.map(([k]) => k), `op \`${op}\``);
+          failed = true;
+          return;
+        }
+      } else if (sawKeyword) {
+        this.report(makeDiagnostic("V2013", "positional argument after keyword arguments", arg.span, { label: "give this argument a name" }));
+        failed = true;
+        return;
+      } else if (position < specs.length) name = specs[position][0];
+      else {
+        this.report(makeDiagnostic("V2003", `op \`${op}\` takes ${specs.length} arguments, got ${call.args.length}`, arg.span));
+        failed = true;
+        return;
+      }
+      if (given.has(name)) {
+        this.report(makeDiagnostic("V2006", `argument \`${name}\` given twice`, arg.span, { label: "second value" }));
+        failed = true;
+        return;
+      }
+      given.add(name);
+      const value = this.eval(arg.value, scope, file);
+      if (value.kind === "unknown") { failed = true; return; }
+      const spec = def.attrs[name];
+      const checked = checkAttr(value, spec);
+      if (checked === undefined) {
+        this.report(makeDiagnostic("V2005", `\`${name}\` of \`${op}\` must be ${describeAttrType(spec)}, got ${typeName(value)} ${formatValue(value)}`, arg.value.span, {
+          label: `expected ${describeAttrType(spec)}`,
+        }));
+        failed = true;
+        return;
+      }
+      if (spec.type === "tensor") tensors.push((value as { node: number }).node);
+      else attrs[name] = checked;
+      origins[name] = value.origin ?? { span: arg.value.span };
+    });
+    for (const [name, spec] of specs) {
+      if (given.has(name)) continue;
+      if (spec.default !== undefined) attrs[name] = spec.default;
+      else {
+        this.report(makeDiagnostic("V2004", `op \`${op}\` needs argument \`${name}\``, call.callee.span, { label: `missing \`${name}\`: ${spec.doc}` }));
+        failed = true;
+      }
+    }
+    const x = scope.get("x");
+    if (op === "input") {
+      this.report(makeDiagnostic("V2002", "`input` is a statement: `input [B, channels, height, width]`", call.span));
+      return unknown;
+    }
+    if (!x) { this.noInput(call.span); return unknown; }
+    if (failed || x.kind !== "tensor") return unknown;
+    return this.makeNode(op, [x.node, ...tensors], attrs, origins, labels.join("."), call.span);
+  }
+
+  private makeNode(op: OpKind, inputs: number[], attrs: Record<string, AttrValue>, attrOrigins: Record<string, ValueOrigin | undefined>, path: string, span: Span): Value {
+    if (this.nodes.length >= limits.maxNodes) {
+      this.report(makeDiagnostic("V2012", `the model expands to more than ${limits.maxNodes} layers`, this.userSpan(span), {
+        help: ["check `repeat` counts and depths"],
+      }));
+      throw new Abort();
+    }
+    const node: Node = { id: this.nodes.length, op, inputs, attrs, attrOrigins, path, origin: this.originOf(span) };
+    this.nodes.push(node);
+    return { kind: "tensor", node: node.id };
+  }
+
+  // ---- shape statements and requirements -------------------------------------------------------
+
+  private runShapeStatement(s: Extract<A.Statement, { kind: "expect" | "input" }>, scope: Scope, file: number, labels: string[]): void {
+    const value = this.eval(s.shape, scope, file);
+    if (value.kind === "unknown") return;
+    const items = value.kind === "list" ? value.items : [];
+    const [first, ...rest] = items;
+    const dims = rest.map((v) => (v.kind === "int" ? v.value : NaN));
+    if (value.kind !== "list" || first?.kind !== "batch" || dims.some((d) => Number.isNaN(d))) {
+      if (items.some((v) => v.kind === "unknown")) return;
+      this.report(makeDiagnostic("V2005", `\`${s.kind}\` takes a shape like [B, 197, 768], got ${formatValue(value)}`, s.shape.span, {
+        label: "the first dimension is the batch `B`, the others integers",
+      }));
+      return;
+    }
+    const x = scope.get("x");
+    if (s.kind === "input" && !x) {
+      scope.set("x", this.makeNode("input", [], { dims }, { dims: { span: s.shape.span } }, labels.join("."), s.span));
+      return;
+    }
+    if (x?.kind !== "tensor") return;
+    this.expectations.push({ tensor: x.node, batch: first.factor, dims, span: s.shape.span, origin: this.originOf(s.span) });
+  }
+
+  private runRequire(s: Extract<A.Statement, { kind: "require" }>, scope: Scope, file: number): void {
+    const cond = this.eval(s.condition, scope, file);
+    if (cond.kind === "unknown") return;
+    if (cond.kind !== "bool") {
+      this.report(makeDiagnostic("V2005", `a \`require\` condition must be a bool, got ${typeName(cond)}`, s.condition.span));
+      return;
+    }
+    if (cond.value) return;
+    const names = referencedNames(s.condition).filter((n) => scope.get(n) !== undefined);
+    const values = names.map((n) => [n, scope.get(n) as Value] as const);
+    const fromUser = values.filter(([, v]) => v.origin && this.isUserFile(v.origin.span.file));
+    const primary = fromUser[0]?.[1].origin?.span ?? this.userSpan(s.span);
+    const labels: Label[] = fromUser.slice(1)
+      .filter(([, v]) => v.origin?.span.start !== primary.start || v.origin?.span.file !== primary.file)
+      .map(([n, v]) => ({ span: (v.origin as ValueOrigin).span, text: `\`${v.origin?.name ?? n}\` is ${formatValue(v)}` }));
+    const others = values.filter(([, v]) => !fromUser.some(([, u]) => u === v));
+    const notes: Note[] = [];
+    if (others.length > 0) notes.push({ text: others.map(([n, v]) => `\`${n}\` = ${formatValue(v)}`).join(", ") });
+    for (const note of s.notes) notes.push({ text: this.text(note, scope, file) });
+    notes.push(this.expansionNote(s.span));
+    const code = s.code && isCode(s.code.text) ? s.code.text : "V2015";
+    this.report(makeDiagnostic(code, this.text(s.message, scope, file), primary, {
+      labels,
+      notes,
+      help: s.help.map((h) => this.text(h, scope, file)).filter((h) => h !== ""),
+    }));
+  }
+
+  private text(expr: A.Expr, scope: Scope, file: number): string {
+    if (expr.kind === "string") return interpolate(expr, (e) => this.eval(e, scope, file));
+    const value = this.eval(expr, scope, file);
+    return value.kind === "string" ? value.value : formatValue(value);
+  }
+
+  // ---- origins -----------------------------------------------------------------------------
+
+  private originOf(span: Span): Origin {
+    const via = this.stack.map((f) => ({ span: f.span, block: f.block }));
+    return { span, via, user: this.userSpan(span) };
+  }
+
+  /** The innermost span of the current call chain that lies in a user file. */
+  userSpan(span: Span): Span {
+    if (this.isUserFile(span.file)) return span;
+    for (let i = this.stack.length - 1; i >= 0; i--) if (this.isUserFile(this.stack[i].span.file)) return this.stack[i].span;
+    return span;
+  }
+
+  private userSpanOf(value: Value, fallback: Span): Span {
+    return value.origin && this.isUserFile(value.origin.span.file) ? value.origin.span : this.userSpan(fallback);
+  }
+
+  expansionNote(span: Span): Note {
+    const chain = this.stack.map((f) => `\`${f.block}\``).join(" → ");
+    return { text: chain ? `in expansion of ${chain}` : "in this model", span };
+  }
+
+  // ---- expressions -------------------------------------------------------------------------
+
+  private eval(expr: A.Expr, scope: Scope, file: number): Value {
+    const ctx: EvalContext = {
+      lookup: (name) => scope.get(name),
+      names: () => scope.names(),
+      report: (d) => this.report(d),
+      isBlock: (name) => this.program.visible.get(file)?.has(name) ?? false,
+    };
+    return evaluate(expr, ctx);
+  }
+
+  private report(d: Diagnostic): void {
+    // Errors found in the standard library are placed at the user's line that led there.
+    if (!this.isUserFile(d.primary.span.file) && this.stack.length > 0) {
+      const where = this.userSpan(d.primary.span);
+      this.diagnostics.push({ ...d, primary: { span: where, text: d.primary.text }, notes: [...d.notes, this.expansionNote(d.primary.span)] });
+      return;
+    }
+    this.diagnostics.push(d);
+  }
+}
+
+function knownFamilyHint(name: string): string | undefined {
+  const families: Record<string, string> = { vit: "vit", deit_distilled: "vit", vit_hybrid: "vit", swin: "swin", mobilevit: "mobilevit" };
+  const module = families[name];
+  return module ? `\`${name}\` is defined in \`std.${module}\`: add \`use std.${module}\` at the top of the file` : undefined;
+}
+
+function describeAttrType(spec: AttrSpec): string {
+  switch (spec.type) {
+    case "pair": return "an int or a list of two ints";
+    case "ints": return "a list of ints";
+    case "padding": return "an int, a list of two ints or \"same\"";
+    case "tensor": return "a tensor";
+    default: return `${spec.type === "int" ? "an" : "a"} ${spec.type}`;
+  }
+}
+
+/** The attribute value for an op argument, or undefined if the value has the wrong type. */
+function checkAttr(value: Value, spec: AttrSpec): AttrValue | undefined {
+  const attr = toAttr(value);
+  const isInt = (v: unknown) => typeof v === "number" && Number.isInteger(v) && value.kind !== "float";
+  const intList = (v: unknown) => Array.isArray(v) && v.every((i) => typeof i === "number" && Number.isInteger(i));
+  switch (spec.type) {
+    case "tensor": return value.kind === "tensor" ? 0 : undefined;
+    case "int": return isInt(attr) ? attr : undefined;
+    case "float": return typeof attr === "number" ? attr : undefined;
+    case "bool": return typeof attr === "boolean" ? attr : undefined;
+    case "string": return typeof attr === "string" ? attr : undefined;
+    case "ints": return intList(attr) ? attr : undefined;
+    case "pair": return isInt(attr) || (intList(attr) && (attr as number[]).length === 2) ? attr : undefined;
+    case "padding": return attr === "same" || isInt(attr) || (intList(attr) && (attr as number[]).length === 2) ? attr : undefined;
+  }
+}
+
+export { knownTypeNames };

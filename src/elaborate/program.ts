@@ -1,0 +1,127 @@
+// Loads a user file and the standard-library modules it `use`s, and resolves which blocks each
+// file can see. Standard-library modules are parsed once per process and shared.
+
+import { makeDiagnostic, type Diagnostic } from "../diagnostics/diagnostic";
+import { closestName } from "../diagnostics/similar";
+import { FileTable } from "../source/file-table";
+import type { Host } from "../source/host";
+import type { SourceFile, Span } from "../source/span";
+import type { BlockDecl, SourceAst } from "../syntax/ast";
+import { parseSource } from "../syntax/parse";
+import { isOpKind } from "../ops/kinds";
+import { builtins } from "./builtins";
+
+export interface Program {
+  readonly files: FileTable;
+  readonly entry: SourceFile;
+  readonly asts: ReadonlyMap<number, SourceAst>;
+  /** For each file, the blocks it can call by name, with the file each is defined in. */
+  readonly visible: ReadonlyMap<number, ReadonlyMap<string, VisibleBlock>>;
+}
+
+export interface VisibleBlock {
+  readonly decl: BlockDecl;
+  readonly file: number;
+}
+
+export const STD_PREFIX = "std/";
+
+export function isStdPath(path: string): boolean {
+  return path.startsWith(STD_PREFIX);
+}
+
+/** The standard library's modules (for `use` suggestions). */
+export const stdModules = ["vit", "swin", "mobilevit", "resnetv2", "layers"];
+
+export function loadProgram(entryPath: string, entryText: string, host: Host): { program: Program; diagnostics: Diagnostic[] } {
+  const files = new FileTable();
+  const diagnostics: Diagnostic[] = [];
+  const asts = new Map<number, SourceAst>();
+  const moduleIds = new Map<string, number>();
+  const entry = files.add(entryPath, entryText);
+  const pending: SourceFile[] = [entry];
+  const uses = new Map<number, number[]>();
+
+  while (pending.length > 0) {
+    const file = pending.shift() as SourceFile;
+    const parsed = parseSource(file);
+    diagnostics.push(...parsed.diagnostics);
+    asts.set(file.id, parsed.value);
+    const deps: number[] = [];
+    for (const use of parsed.value.uses) {
+      const parts = use.path.map((p) => p.text);
+      if (parts.some((p) => p === "")) continue; // A syntax error was reported.
+      if (parts[0] !== "std" || parts.length !== 2) {
+        diagnostics.push(makeDiagnostic("V2008", `unknown module \`${parts.join(".")}\``, use.span, {
+          label: "not a standard-library module",
+          notes: [{ text: `the standard library has: ${stdModules.map((m) => `std.${m}`).join(", ")}` }],
+        }));
+        continue;
+      }
+      const name = parts[1];
+      let id = moduleIds.get(name);
+      if (id === undefined) {
+        const module = host.readStdModule(name);
+        if (!module) {
+          const similar = closestName(name, stdModules);
+          diagnostics.push(makeDiagnostic("V2008", `unknown module \`std.${name}\``, use.path[1].span, {
+            label: "no such standard-library module",
+            notes: [{ text: `the standard library has: ${stdModules.map((m) => `std.${m}`).join(", ")}` }],
+            suggestions: similar ? [{ message: `a module with a similar name exists: \`std.${similar}\``, edits: [{ span: use.path[1].span, newText: similar }], applicability: "maybe-incorrect" }] : [],
+          }));
+          continue;
+        }
+        const added = files.add(module.path, module.text);
+        id = added.id;
+        moduleIds.set(name, id);
+        pending.push(added);
+      }
+      deps.push(id);
+    }
+    uses.set(file.id, deps);
+  }
+
+  const own = new Map<number, Map<string, VisibleBlock>>();
+  for (const [fileId, ast] of asts) {
+    const blocks = new Map<string, VisibleBlock>();
+    for (const decl of ast.blocks) {
+      if (decl.name.text === "") continue;
+      const clash = blocks.get(decl.name.text);
+      if (clash) diagnostics.push(duplicate(decl.name.text, decl.name.span, clash.decl.name.span, "block"));
+      else if (isOpKind(decl.name.text) || decl.name.text in builtins) {
+        diagnostics.push(makeDiagnostic("V2009", `\`${decl.name.text}\` is already a primitive op or built-in function`, decl.name.span, {
+          label: "this name is taken", help: ["give the block another name"],
+        }));
+      } else blocks.set(decl.name.text, { decl, file: fileId });
+    }
+    own.set(fileId, blocks);
+  }
+  const visible = new Map<number, Map<string, VisibleBlock>>();
+  for (const fileId of asts.keys()) {
+    const seen = new Set<number>();
+    const result = new Map<string, VisibleBlock>();
+    const visit = (id: number) => {
+      if (seen.has(id)) return;
+      seen.add(id);
+      for (const [name, block] of own.get(id) ?? []) if (!result.has(name)) result.set(name, block);
+      for (const dep of uses.get(id) ?? []) visit(dep);
+    };
+    visit(fileId);
+    visible.set(fileId, result);
+  }
+  const models = new Map<string, Span>();
+  for (const model of asts.get(entry.id)?.models ?? []) {
+    const first = models.get(model.name.text);
+    if (first) diagnostics.push(duplicate(model.name.text, model.name.span, first, "model"));
+    else if (model.name.text) models.set(model.name.text, model.name.span);
+  }
+  return { program: { files, entry, asts, visible }, diagnostics };
+}
+
+function duplicate(name: string, span: Span, first: Span, what: string): Diagnostic {
+  return makeDiagnostic("V2009", `${what} \`${name}\` is defined twice`, span, {
+    label: "second definition",
+    labels: [{ span: first, text: "first defined here" }],
+    help: [`rename one of the two ${what}s`],
+  });
+}

@@ -1,0 +1,65 @@
+// compile(): parse → elaborate → checkShapes, for every model of one file.
+
+import { type Diagnostic, sortDiagnostics } from "./diagnostics/diagnostic";
+import { makeDiagnostic } from "./diagnostics/diagnostic";
+import { Expander } from "./elaborate/expand";
+import { isStdPath, loadProgram, type Program } from "./elaborate/program";
+import type { Host } from "./source/host";
+import { checkShapes, type CheckedGraph } from "./shapes/check";
+import type { FileTable } from "./source/file-table";
+
+export interface CompiledModel {
+  readonly name: string;
+  readonly checked: CheckedGraph;
+}
+
+export interface Compilation {
+  readonly files: FileTable;
+  readonly program: Program;
+  readonly models: readonly CompiledModel[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Compiles source text (already read by the caller) and every model in it. */
+export function compileSource(path: string, text: string, host: Host, options: { only?: string } = {}): Compilation {
+  const { program, diagnostics } = loadProgram(path, text, host);
+  const all: Diagnostic[] = [...diagnostics];
+  const models: CompiledModel[] = [];
+  const isUserFile = (file: number) => !isStdPath(program.files.get(file).path);
+  for (const model of program.asts.get(program.entry.id)?.models ?? []) {
+    if (options.only !== undefined && model.name.text !== options.only) continue;
+    if (model.name.text === "") continue;
+    const expander = new Expander(program);
+    let graph;
+    try {
+      graph = expander.expandModel(model);
+    } catch (err) {
+      all.push(internalError(err, model.span));
+      continue;
+    }
+    all.push(...expander.diagnostics);
+    const checked = checkShapes(graph, isUserFile);
+    all.push(...checked.diagnostics);
+    models.push({ name: model.name.text, checked: checked.value });
+  }
+  return { files: program.files, program, models, diagnostics: dedupe(sortDiagnostics(all)) };
+}
+
+/** The same error reached through two models of one file is reported once. */
+function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = `${d.code}:${d.primary.span.file}:${d.primary.span.start}:${d.primary.span.end}:${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function internalError(err: unknown, span: Diagnostic["primary"]["span"]): Diagnostic {
+  const message = err instanceof Error ? err.message : String(err);
+  const stackOverflow = err instanceof RangeError && /call stack/i.test(message);
+  return makeDiagnostic(stackOverflow ? "V2012" : "V9001", stackOverflow ? "the model is too deeply nested to expand" : `internal compiler error: ${message}`, span, {
+    notes: stackOverflow ? [] : [{ text: "this is a bug in vitc; please report it with this spec" }],
+  });
+}

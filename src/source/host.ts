@@ -1,0 +1,79 @@
+// File access for the compiler. The compiler never touches the file system directly: the CLI
+// gives it a disk host, tests and the language server give it in-memory ones.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** Files larger than this are refused before reading: a .vit spec is a few kilobytes. */
+export const MAX_SOURCE_BYTES = 1 << 20;
+
+export type ReadResult =
+  | { readonly ok: true; readonly text: string }
+  | { readonly ok: false; readonly reason: string };
+
+export interface Host {
+  /** Reads a user file given by path. */
+  readFile(filePath: string): ReadResult;
+  /** Reads a standard-library module (`std.vit` → `vit.vit`), or undefined if none exists. */
+  readStdModule(name: string): { path: string; text: string } | undefined;
+}
+
+/** The standard library ships as .vit files in specs/std/ of this package. */
+export function stdLibraryDir(): string {
+  // Works both from src/ (vitest) and dist/ (the compiled CLI): both sit one level below the root.
+  return path.resolve(__dirname, "..", "..", "specs", "std");
+}
+
+export function readTextFile(filePath: string): ReadResult {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(filePath);
+  } catch {
+    return { ok: false, reason: "no such file" };
+  }
+  if (stat.isDirectory()) return { ok: false, reason: "is a directory, not a .vit file" };
+  if (!stat.isFile()) return { ok: false, reason: "is not a regular file" };
+  if (stat.size > MAX_SOURCE_BYTES) {
+    return { ok: false, reason: `is ${stat.size} bytes; specs are limited to ${MAX_SOURCE_BYTES} bytes` };
+  }
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(filePath);
+  } catch (err) {
+    return { ok: false, reason: `cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})` };
+  }
+  return decodeSource(bytes);
+}
+
+/** Decodes UTF-8 text, refusing binary data: a NUL byte or invalid UTF-8 means it is not a spec. */
+export function decodeSource(bytes: Uint8Array): ReadResult {
+  if (bytes.includes(0)) return { ok: false, reason: "is binary data (it contains NUL bytes), not a .vit spec" };
+  try {
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return { ok: true, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+  } catch {
+    return { ok: false, reason: "is not valid UTF-8 text" };
+  }
+}
+
+export function diskHost(): Host {
+  const stdDir = stdLibraryDir();
+  return {
+    readFile: readTextFile,
+    readStdModule(name) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return undefined;
+      const file = path.join(stdDir, `${name}.vit`);
+      const read = readTextFile(file);
+      return read.ok ? { path: `std/${name}.vit`, text: read.text } : undefined;
+    },
+  };
+}
+
+/** A host over in-memory files, with the real standard library behind it. */
+export function memoryHost(files: Record<string, string>): Host {
+  const disk = diskHost();
+  return {
+    readFile: (p) => (p in files ? { ok: true, text: files[p] } : { ok: false, reason: "no such file" }),
+    readStdModule: disk.readStdModule,
+  };
+}

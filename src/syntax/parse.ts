@@ -1,0 +1,133 @@
+// parseSource: text → AST with every syntax error reported. Never throws on user input.
+
+import type { IRecognitionException, IToken, TokenType } from "chevrotain";
+import { makeDiagnostic, type Diagnostic, type Staged } from "../diagnostics/diagnostic";
+import { spanOf, type SourceFile } from "../source/span";
+import type { Expr, SourceAst } from "./ast";
+import { convertExpression, convertFile } from "./cst-to-ast";
+import { vitParser } from "./parser";
+import * as T from "./tokens";
+
+/** Deeper bracket nesting than this is refused before parsing (the parser is recursive). */
+export const MAX_NESTING = 64;
+
+const display: Partial<Record<string, string>> = {
+  LParen: "`(`", RParen: "`)`", LBracket: "`[`", RBracket: "`]`", LBrace: "`{`", RBrace: "`}`", Comma: "`,`",
+  Colon: "`:`", Dot: "`.`", Equals: "`=`", Pipe: "`|`", Ident: "a name", Int: "an integer", Float: "a number",
+  StringLit: "a string", EOF: "the end of the file",
+};
+
+const ruleWhat: Partial<Record<string, string>> = {
+  file: "`use`, `block` or `model`", statement: "a statement (a layer call, `let`, `if`, `repeat`, `residual`, `expect` …)",
+  primary: "an expression", expr: "an expression", typeAtom: "a type", label: "a label", stepStmt: "a layer call",
+  letStmt: "a value or `{`", ifStmt: "`{` or `if`", notExpr: "an expression", unary: "an expression",
+};
+
+function describeToken(type: TokenType): string {
+  const name = type.name;
+  if (display[name]) return display[name] as string;
+  if (T.keywords.includes(type)) return `\`${name.toLowerCase()}\``;
+  return name;
+}
+
+function foundText(token: IToken): string {
+  return token.tokenType.name === "EOF" ? "the end of the file" : `\`${token.image}\``;
+}
+
+export function parseSource(file: SourceFile): Staged<SourceAst> {
+  const diagnostics: Diagnostic[] = [];
+  const empty: SourceAst = { file: file.id, uses: [], blocks: [], models: [] };
+  const lexed = T.vitLexer.tokenize(file.text);
+  for (const err of lexed.errors) {
+    const ch = file.text.slice(err.offset, err.offset + (err.length || 1));
+    diagnostics.push(makeDiagnostic("V1003", `unexpected character \`${ch}\``, spanOf(file.id, err.offset, err.offset + (err.length || 1)), {
+      label: "not part of the .vit language",
+      help: ch === "'" ? ["strings use double quotes: \"avg\""] : [],
+    }));
+  }
+  const tokens: IToken[] = [];
+  for (const token of lexed.tokens) {
+    if (token.tokenType === T.UnterminatedString) {
+      diagnostics.push(makeDiagnostic("V1002", "unterminated string", spanOf(file.id, token.startOffset, (token.endOffset ?? token.startOffset) + 1), {
+        label: "this string has no closing `\"` on its line",
+        help: ["add a `\"` where the string ends"],
+      }));
+    } else tokens.push(token);
+  }
+  const tooDeep = findExcessNesting(tokens);
+  if (tooDeep) {
+    diagnostics.push(makeDiagnostic("V1004", `brackets nested more than ${MAX_NESTING} deep`, spanOf(file.id, tooDeep.startOffset, tooDeep.startOffset + 1), {
+      label: `nesting level ${MAX_NESTING + 1} starts here`,
+      notes: [{ text: "the file was not parsed further" }],
+      help: ["name intermediate values with `let` instead of nesting them"],
+    }));
+    return { value: empty, diagnostics };
+  }
+  vitParser.input = tokens;
+  const cst = vitParser.file();
+  for (const err of vitParser.errors) diagnostics.push(toSyntaxDiagnostic(err, file));
+  const ast = convertFile(cst, { file: file.id, text: file.text, docs: lexed.groups.docs ?? [] });
+  return { value: ast, diagnostics };
+}
+
+function findExcessNesting(tokens: readonly IToken[]): IToken | undefined {
+  let depth = 0;
+  for (const token of tokens) {
+    const t = token.tokenType;
+    if (t === T.LParen || t === T.LBracket || t === T.LBrace) {
+      if (++depth > MAX_NESTING) return token;
+    } else if (t === T.RParen || t === T.RBracket || t === T.RBrace) depth = Math.max(0, depth - 1);
+  }
+  return undefined;
+}
+
+function toSyntaxDiagnostic(err: IRecognitionException, file: SourceFile): Diagnostic {
+  const token = err.token;
+  const atEnd = token.tokenType.name === "EOF" || Number.isNaN(token.startOffset);
+  const start = atEnd ? file.text.length : token.startOffset;
+  const end = atEnd ? file.text.length : (token.endOffset ?? token.startOffset) + 1;
+  const rule = err.context?.ruleStack?.[err.context.ruleStack.length - 1] ?? "file";
+  let expected: string;
+  if (err.name === "MismatchedTokenException") {
+    const match = /-->\s*([A-Za-z]+)\s*<--/.exec(err.message);
+    const type = match ? T.allTokens.find((t) => t.name === match[1]) : undefined;
+    expected = type ? describeToken(type) : "something else";
+  } else if (err.name === "NotAllInputParsedException") {
+    expected = ruleWhat.file as string;
+  } else {
+    expected = ruleWhat[rule] ?? `a ${rule}`;
+  }
+  const help: string[] = [];
+  if (token.image === "=" && rule === "argument") help.push("keyword arguments use `:`, as in `embed_dim: 768`");
+  if (token.tokenType === T.Ident && expected === "`,`") help.push("separate arguments with `,`");
+  return makeDiagnostic("V1001", `expected ${expected}, found ${foundText(token)}`, spanOf(file.id, start, end), {
+    label: `expected ${expected}`,
+    help,
+  });
+}
+
+/**
+ * Parses one expression embedded in a string (a `{…}` placeholder of a `require` message),
+ * with spans shifted to where the text sits in its file. Undefined if it does not parse.
+ */
+export function parseEmbeddedExpression(text: string, file: number, offset: number): Expr | undefined {
+  const lexed = T.vitLexer.tokenize(text);
+  if (lexed.errors.length > 0 || findExcessNesting(lexed.tokens)) return undefined;
+  vitParser.input = lexed.tokens;
+  const cst = vitParser.expr();
+  if (vitParser.errors.length > 0) return undefined;
+  const expr = convertExpression(cst, { file, text, docs: [] });
+  return shiftSpans(expr, file, offset);
+}
+
+function shiftSpans<T>(value: T, file: number, offset: number): T {
+  if (Array.isArray(value)) return value.map((v) => shiftSpans(v, file, offset)) as T;
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      out[key] = key === "span" ? spanOf(file, (v as { start: number }).start + offset, (v as { end: number }).end + offset) : shiftSpans(v, file, offset);
+    }
+    return out as T;
+  }
+  return value;
+}

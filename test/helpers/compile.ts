@@ -1,0 +1,18 @@
+// Test helpers that call the compiler's API the way the CLI does.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { compileSource, type Compilation } from "../../src/pipeline";
+import { diskHost, memoryHost } from "../../src/source/host";
+
+export const repoRoot = path.resolve(__dirname, "..", "..");
+export const sharedDir = path.resolve(repoRoot, "..", "shared");
+
+export function compileFile(file: string): Compilation {
+  const text = fs.readFileSync(file, "utf8");
+  return compileSource(path.relative(repoRoot, file), text, diskHost());
+}
+
+export function compileText(text: string, name = "test.vit"): Compilation {
+  return compileSource(name, text, memoryHost({ [name]: text }));
+}
