@@ -110,7 +110,7 @@ function check(args: ParsedArgs, io: Io): number {
     }
     const c = r.compilation as Compilation;
     for (const d of c.diagnostics) {
-      io.out(`${renderTerminal(c.files, d, { color: io.color })}\n`);
+      io.out(`${renderTerminal(c.files, d, { color: io.color })}\n\n`);
       if (d.severity === "error") errors++;
       else warnings++;
     }

@@ -109,7 +109,8 @@ function evalCall(expr: A.CallExpr, ctx: EvalContext): Value {
     ctx.report(makeDiagnostic("V2005", result.message, expr.span, { help: [`usage: ${fn.signature}`] }));
     return unknown;
   }
-  return { ...result.value, origin: { span: expr.span } } as Value;
+  // A value passed through unchanged (`pair` of a list) keeps where it was written.
+  return result.value.origin ? result.value : ({ ...result.value, origin: { span: expr.span } } as Value);
 }
 
 function evalBinary(expr: Extract<A.Expr, { kind: "binary" }>, ctx: EvalContext): Value {
@@ -175,12 +176,18 @@ function invalid(ctx: EvalContext, expr: A.Expr, message: string, related?: A.Ex
   return unknown;
 }
 
-/** The variable names an expression reads, in order of first appearance. */
-export function referencedNames(expr: A.Expr): string[] {
-  const names: string[] = [];
+/** The operands an expression reads: names, and index chains on names (`depths[i]`), in order. */
+export function referencedOperands(expr: A.Expr): A.Expr[] {
+  const found: A.Expr[] = [];
+  const seen = new Set<string>();
   const walk = (e: A.Expr): void => {
+    if (e.kind === "name" || (e.kind === "index" && isIndexChain(e))) {
+      const key = operandText(e);
+      if (!seen.has(key)) { seen.add(key); found.push(e); }
+      if (e.kind === "index") walk(e.index);
+      return;
+    }
     switch (e.kind) {
-      case "name": if (!names.includes(e.name)) names.push(e.name); return;
       case "list": e.items.forEach(walk); return;
       case "index": walk(e.target); walk(e.index); return;
       case "unary": walk(e.operand); return;
@@ -191,5 +198,16 @@ export function referencedNames(expr: A.Expr): string[] {
     }
   };
   walk(expr);
-  return names;
+  return found;
+}
+
+function isIndexChain(e: A.Expr): boolean {
+  return e.kind === "name" || (e.kind === "index" && isIndexChain(e.target));
+}
+
+/** Source-like text of a name or index chain, for notes: `img_size[0]`. */
+export function operandText(e: A.Expr): string {
+  if (e.kind === "name") return e.name;
+  if (e.kind === "index") return `${operandText(e.target)}[${e.index.kind === "int" ? e.index.value : e.index.kind === "name" ? e.index.name : "…"}]`;
+  return "…";
 }

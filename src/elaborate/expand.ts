@@ -13,7 +13,7 @@ import { ops } from "../ops/registry";
 import type { Span } from "../source/span";
 import type * as A from "../syntax/ast";
 import { builtins } from "./builtins";
-import { evaluate, referencedNames, type EvalContext } from "./evaluate";
+import { evaluate, operandText, referencedOperands, type EvalContext } from "./evaluate";
 import { isStdPath, type Program, type VisibleBlock } from "./program";
 import { Scope } from "./scope";
 import { interpolate } from "./template";
@@ -25,6 +25,9 @@ export const limits = { maxRepeat: 10_000, maxNodes: 200_000, maxSteps: 2_000_00
 interface Frame { readonly block: string; readonly span: Span }
 
 class Abort extends Error {}
+
+/** A failed `require`: the rest of its block is skipped, so one cause gives one diagnostic. */
+class RequirementFailed extends Error {}
 
 export class Expander {
   private readonly nodes: Node[] = [];
@@ -130,6 +133,9 @@ export class Expander {
         }
       }
       this.runBody(block.decl.body.statements, scope, block.file, labels);
+    } catch (err) {
+      if (!(err instanceof RequirementFailed)) throw err;
+      return unknown;
     } finally {
       this.stack.pop();
     }
@@ -440,8 +446,12 @@ export class Expander {
       return;
     }
     if (cond.value) return;
-    const names = referencedNames(s.condition).filter((n) => scope.get(n) !== undefined);
-    const values = names.map((n) => [n, scope.get(n) as Value] as const);
+    // The operands the condition reads (names and indexed items such as `img_size[0]`), each
+    // with the origin of its value, so the error lands on the user's argument.
+    const values = referencedOperands(s.condition).flatMap((e) => {
+      const v = e.kind === "name" && scope.get(e.name) === undefined ? undefined : this.eval(e, scope, file);
+      return v && v.kind !== "unknown" ? [[operandText(e), v] as const] : [];
+    });
     const fromUser = values.filter(([, v]) => v.origin && this.isUserFile(v.origin.span.file));
     const primary = fromUser[0]?.[1].origin?.span ?? this.userSpan(s.span);
     const labels: Label[] = fromUser.slice(1)
@@ -458,6 +468,7 @@ export class Expander {
       notes,
       help: s.help.map((h) => this.text(h, scope, file)).filter((h) => h !== ""),
     }));
+    throw new RequirementFailed();
   }
 
   private text(expr: A.Expr, scope: Scope, file: number): string {

@@ -1,7 +1,7 @@
 // Loads a user file and the standard-library modules it `use`s, and resolves which blocks each
 // file can see. Standard-library modules are parsed once per process and shared.
 
-import { makeDiagnostic, type Diagnostic } from "../diagnostics/diagnostic";
+import { makeDiagnostic, type Diagnostic, type Staged } from "../diagnostics/diagnostic";
 import { closestName } from "../diagnostics/similar";
 import { FileTable } from "../source/file-table";
 import type { Host } from "../source/host";
@@ -33,6 +33,30 @@ export function isStdPath(path: string): boolean {
 /** The standard library's modules (for `use` suggestions). */
 export const stdModules = ["vit", "swin", "mobilevit", "resnetv2", "layers"];
 
+/**
+ * Standard-library modules get fixed file ids (after the user's file, id 0), so that their
+ * parsed ASTs, whose spans carry the id, can be shared by every compilation in a process.
+ */
+const STD_FIRST_ID = 1000;
+const stdAstCache = new Map<string, { text: string; parsed: Staged<SourceAst> }>();
+
+function stdFileId(name: string, taken: (id: number) => boolean): number {
+  const known = stdModules.indexOf(name);
+  if (known >= 0) return STD_FIRST_ID + known;
+  let id = STD_FIRST_ID + stdModules.length;
+  while (taken(id)) id++;
+  return id;
+}
+
+function parseCached(file: SourceFile, cacheKey: string | undefined): Staged<SourceAst> {
+  if (cacheKey === undefined) return parseSource(file);
+  const hit = stdAstCache.get(cacheKey);
+  if (hit && hit.text === file.text && hit.parsed.value.file === file.id) return hit.parsed;
+  const parsed = parseSource(file);
+  stdAstCache.set(cacheKey, { text: file.text, parsed });
+  return parsed;
+}
+
 export function loadProgram(entryPath: string, entryText: string, host: Host): { program: Program; diagnostics: Diagnostic[] } {
   const files = new FileTable();
   const diagnostics: Diagnostic[] = [];
@@ -42,9 +66,10 @@ export function loadProgram(entryPath: string, entryText: string, host: Host): {
   const pending: SourceFile[] = [entry];
   const uses = new Map<number, number[]>();
 
+  const moduleNames = new Map<number, string>();
   while (pending.length > 0) {
     const file = pending.shift() as SourceFile;
-    const parsed = parseSource(file);
+    const parsed = parseCached(file, moduleNames.get(file.id));
     diagnostics.push(...parsed.diagnostics);
     asts.set(file.id, parsed.value);
     const deps: number[] = [];
@@ -71,9 +96,10 @@ export function loadProgram(entryPath: string, entryText: string, host: Host): {
           }));
           continue;
         }
-        const added = files.add(module.path, module.text);
+        const added = files.add(module.path, module.text, stdFileId(name, (i) => asts.has(i) || moduleNames.has(i)));
         id = added.id;
         moduleIds.set(name, id);
+        moduleNames.set(id, name);
         pending.push(added);
       }
       deps.push(id);

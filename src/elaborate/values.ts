@@ -53,7 +53,12 @@ export function formatValue(value: Value): string {
 
 /** Text for message templates: strings without quotes, everything else as formatValue. */
 export function displayValue(value: Value): string {
-  return value.kind === "string" ? value.value : formatValue(value);
+  if (value.kind === "string") return value.value;
+  if (value.kind === "float" && !Number.isInteger(value.value)) {
+    // Messages show a ratio like 64.17, not 64.16666666666667; tiny values keep 3 digits.
+    return Math.abs(value.value) >= 0.01 ? String(Number(value.value.toFixed(2))) : value.value.toPrecision(3);
+  }
+  return formatValue(value);
 }
 
 export function isNumber(value: Value): value is Extract<Value, { kind: "int" | "float" }> {

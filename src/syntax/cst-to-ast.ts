@@ -1,7 +1,7 @@
 // Turns Chevrotain's concrete syntax tree into the AST. Pieces that error recovery could not
 // find become `missing` nodes (or empty names), so every later stage gets a complete tree.
 
-import type { CstElement, CstNode, IToken } from "chevrotain";
+import type { CstElement, CstNode, IToken } from "./chevrotain";
 import { spanOf, type Span } from "../source/span";
 import type * as A from "./ast";
 

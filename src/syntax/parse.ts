@@ -1,6 +1,6 @@
 // parseSource: text → AST with every syntax error reported. Never throws on user input.
 
-import type { IRecognitionException, IToken, TokenType } from "chevrotain";
+import type { IRecognitionException, IToken, TokenType } from "./chevrotain";
 import { makeDiagnostic, type Diagnostic, type Staged } from "../diagnostics/diagnostic";
 import { spanOf, type SourceFile } from "../source/span";
 import type { Expr, SourceAst } from "./ast";

@@ -1,12 +1,16 @@
 // The .vit grammar: rules only, no semantics. The AST is built in cst-to-ast.ts.
 // Recovery is on, so a half-typed line still yields a tree for the rest of the file.
 
-import { CstParser } from "chevrotain";
+import { CstParser } from "./chevrotain";
 import * as T from "./tokens";
 
 export class VitParser extends CstParser {
-  constructor() {
-    super(T.allTokens, { recoveryEnabled: true, nodeLocationTracking: "full", maxLookahead: 3 });
+  /**
+   * Grammar validation (ambiguities, left recursion) costs ~20 ms at every start-up, so the CLI
+   * skips it; test/syntax/grammar-validity.test.ts builds the parser with `validate: true`.
+   */
+  constructor(options: { validate?: boolean } = {}) {
+    super(T.allTokens, { recoveryEnabled: true, nodeLocationTracking: "full", maxLookahead: 3, skipValidations: !options.validate });
     this.performSelfAnalysis();
   }
 

@@ -1,0 +1,50 @@
+// Imports go one way: a folder of src/ imports only from its own layer or earlier ones
+// (STYLE.md §2), so that each stage can change without reaching into another's internals.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const src = path.resolve(__dirname, "..", "src");
+const layers = [["source"], ["diagnostics"], ["syntax"], ["ir", "ops"], ["elaborate"], ["shapes"], ["pipeline", "reports", "weights"], ["backends"], ["lsp", "cli"]];
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) return sourceFiles(full);
+    return e.name.endsWith(".ts") ? [full] : [];
+  });
+}
+
+/** The layer of a file: the index of its top folder (or file stem) under src/. */
+function layerOf(file: string): number {
+  const top = path.relative(src, file).split(path.sep)[0].replace(/\.ts$/, "");
+  const index = layers.findIndex((l) => l.includes(top));
+  if (index < 0) throw new Error(`${top} is in no layer: add it to the list in test/architecture.test.ts`);
+  return index;
+}
+
+function importsOf(file: string): string[] {
+  const text = fs.readFileSync(file, "utf8");
+  const specifiers = [...text.matchAll(/(?:import|export)[^;]*?from\s+"([^"]+)"/g)].map((m) => m[1]);
+  return specifiers.filter((s) => s.startsWith(".")).map((s) => path.resolve(path.dirname(file), s));
+}
+
+describe("architecture", () => {
+  const files = sourceFiles(src).map((f) => path.relative(src, f));
+  it.each(files)("%s imports only from its own or earlier layers", (relative) => {
+    const file = path.join(src, relative);
+    for (const dep of importsOf(file)) {
+      const target = fs.existsSync(`${dep}.ts`) ? `${dep}.ts` : path.join(dep, "index.ts");
+      expect(layerOf(target), `${relative} imports ${path.relative(src, target)}`).toBeLessThanOrEqual(layerOf(file));
+    }
+  });
+
+  it("only cli/ and lsp/ touch the process", () => {
+    for (const relative of files) {
+      if (/^(cli|lsp)\//.test(relative)) continue;
+      const text = fs.readFileSync(path.join(src, relative), "utf8");
+      expect(/process\.(stdout|stderr|exit|argv)/.test(text), `${relative} uses process`).toBe(false);
+    }
+  });
+});
