@@ -33,3 +33,8 @@ export function sameShape(a: Shape, b: Shape): boolean {
 export function elementsPerImage(s: Shape): number {
   return s.dims.reduce((a, b) => a * b, s.batch);
 }
+
+/** A JSON-friendly shape: `["B", 197, 768]`, or `["B*64", 49, 96]` for a multiple of the batch. */
+export function shapeToJson(s: Shape): Array<string | number> {
+  return [formatBatch(s.batch), ...s.dims];
+}

@@ -2,13 +2,16 @@
 // (timm's sum of numel over model.parameters()) and MACs for one image.
 
 import type { CompiledModel } from "../pipeline";
-import { formatShape } from "../ir/shape";
+import { formatShape, shapeToJson, type Shape } from "../ir/shape";
 import { weightKey, type CheckedGraph } from "../shapes/check";
+
+export type JsonShape = Array<string | number> | null;
 
 export interface LayerRow {
   readonly path: string;
   readonly op: string;
   readonly output: string;
+  readonly outputJson: JsonShape;
   readonly params: number;
   readonly macs: number;
 }
@@ -17,6 +20,8 @@ export interface ModelSummary {
   readonly name: string;
   readonly input: string;
   readonly output: string;
+  readonly inputJson: JsonShape;
+  readonly outputJson: JsonShape;
   readonly params: number;
   readonly macs: number;
   readonly macsByKind: { readonly linear: number; readonly conv: number; readonly attn_matmul: number };
@@ -39,21 +44,23 @@ export function summarize(model: CompiledModel): ModelSummary {
   const { checked } = model;
   const macsByKind = { linear: 0, conv: 0, attn_matmul: 0 };
   const layers: LayerRow[] = [];
-  let inputShape = "?";
+  let inputShape: Shape | undefined;
   for (const n of checked.nodes) {
     const params = Object.values(n.params).reduce((sum, s) => sum + numel(s), 0);
     if (n.node.op === "linear") macsByKind.linear += n.macs;
     else if (n.node.op === "sdpa") macsByKind.attn_matmul += n.macs;
     else if (n.macs > 0) macsByKind.conv += n.macs;
-    if (n.node.op === "input") inputShape = n.shape ? formatShape(n.shape) : "?";
-    layers.push({ path: n.node.path, op: n.node.op, output: n.shape ? formatShape(n.shape) : "?", params, macs: n.macs });
+    if (n.node.op === "input") inputShape = n.shape;
+    layers.push({ path: n.node.path, op: n.node.op, output: show(n.shape), outputJson: n.shape ? shapeToJson(n.shape) : null, params, macs: n.macs });
   }
   const logits = checked.graph.outputs.logits;
   const outShape = logits === undefined ? undefined : checked.nodes[logits]?.shape;
   return {
     name: model.name,
-    input: inputShape,
-    output: outShape ? formatShape(outShape) : "?",
+    input: show(inputShape),
+    output: show(outShape),
+    inputJson: inputShape ? shapeToJson(inputShape) : null,
+    outputJson: outShape ? shapeToJson(outShape) : null,
     params: layers.reduce((sum, l) => sum + l.params, 0),
     macs: macsByKind.linear + macsByKind.conv + macsByKind.attn_matmul,
     macsByKind,
@@ -61,17 +68,21 @@ export function summarize(model: CompiledModel): ModelSummary {
   };
 }
 
-/** The JSON of `vitc summary --json`, as DESIGN.md fixes it. */
+function show(shape: Shape | undefined): string {
+  return shape ? formatShape(shape) : "?";
+}
+
+/** The JSON of `vitc summary --json`, as DESIGN.md fixes it; shapes are `["B", 197, 768]`. */
 export function summaryJson(summaries: readonly ModelSummary[]): unknown {
   return {
     models: summaries.map((s) => ({
       name: s.name,
-      input: s.input,
-      output: s.output,
+      input: s.inputJson,
+      output: s.outputJson,
       params: s.params,
       macs: s.macs,
       macs_by_kind: s.macsByKind,
-      layers: s.layers.map((l) => ({ path: l.path, op: l.op, output: l.output, params: l.params, macs: l.macs })),
+      layers: s.layers.map((l) => ({ path: l.path, op: l.op, output: l.outputJson, params: l.params, macs: l.macs })),
     })),
   };
 }
