@@ -1,0 +1,35 @@
+// The standard library's layer labels must yield timm's state_dict keys and shapes exactly, so
+// that a safetensors file saved from timm loads by name. The truth is each fixture's weights file.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { summarize, weightShapes } from "../../src/reports/summary";
+import { compileFile, repoRoot, sharedDir } from "../helpers/compile";
+import { readSafetensorsHeader } from "../helpers/safetensors-header";
+
+const fixtures = fs.readdirSync(path.join(sharedDir, "fixtures"), { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name)
+  // FIXME: swin_tiny and mobilevit_tiny join as their std modules land.
+  .filter((name) => name === "vit_tiny");
+
+describe.each(fixtures)("fixture %s", (name) => {
+  const compiled = compileFile(path.join(repoRoot, "test", "parity", `${name}.vit`));
+  const config = JSON.parse(fs.readFileSync(path.join(sharedDir, "fixtures", name, "config.json"), "utf8")) as { params: number };
+
+  it("compiles without diagnostics", () => {
+    expect(compiled.diagnostics).toEqual([]);
+  });
+
+  it("has exactly the fixture's weight names and shapes", () => {
+    const header = readSafetensorsHeader(path.join(sharedDir, "fixtures", name, "weights.safetensors"));
+    const expected = Object.fromEntries(Object.entries(header).map(([key, entry]) => [key, entry.shape]));
+    const actual = Object.fromEntries(weightShapes(compiled.models[0].checked).map((w) => [w.key, [...w.shape]]));
+    expect(actual).toEqual(expected);
+  });
+
+  it("counts the fixture's parameters", () => {
+    expect(summarize(compiled.models[0]).params).toBe(config.params);
+  });
+});
