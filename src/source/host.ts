@@ -56,17 +56,20 @@ export function decodeSource(bytes: Uint8Array): ReadResult {
   }
 }
 
+/** The standard library does not change while a process runs: each module is read once. */
+const stdModuleCache = new Map<string, { path: string; text: string } | undefined>();
+
+function readStdModuleFromDisk(name: string): { path: string; text: string } | undefined {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return undefined;
+  if (!stdModuleCache.has(name)) {
+    const read = readTextFile(path.join(stdLibraryDir(), `${name}.vit`));
+    stdModuleCache.set(name, read.ok ? { path: `std/${name}.vit`, text: read.text } : undefined);
+  }
+  return stdModuleCache.get(name);
+}
+
 export function diskHost(): Host {
-  const stdDir = stdLibraryDir();
-  return {
-    readFile: readTextFile,
-    readStdModule(name) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return undefined;
-      const file = path.join(stdDir, `${name}.vit`);
-      const read = readTextFile(file);
-      return read.ok ? { path: `std/${name}.vit`, text: read.text } : undefined;
-    },
-  };
+  return { readFile: readTextFile, readStdModule: readStdModuleFromDisk };
 }
 
 /** A host over in-memory files, with the real standard library behind it. */
