@@ -10,9 +10,7 @@ import { readSafetensorsHeader } from "../helpers/safetensors-header";
 
 const fixtures = fs.readdirSync(path.join(sharedDir, "fixtures"), { withFileTypes: true })
   .filter((e) => e.isDirectory())
-  .map((e) => e.name)
-  // FIXME: swin_tiny and mobilevit_tiny join as their std modules land.
-  .filter((name) => name === "vit_tiny");
+  .map((e) => e.name);
 
 describe.each(fixtures)("fixture %s", (name) => {
   const compiled = compileFile(path.join(repoRoot, "test", "parity", `${name}.vit`));

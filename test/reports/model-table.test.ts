@@ -17,9 +17,7 @@ interface TableModel {
 }
 
 const table = JSON.parse(fs.readFileSync(path.join(sharedDir, "reference", "model-table.json"), "utf8")) as { models: TableModel[] };
-// FIXME: Swin and MobileViT join this list as their standard-library modules land.
-const families = new Set(["VisionTransformer", "VisionTransformerDistilled"]);
-const cases = table.models.filter((m) => families.has(m.class));
+const cases = table.models;
 
 describe("model table", () => {
   it.each(cases.map((m) => [`${m.name}${m.create_kwargs.num_classes !== undefined ? ` (num_classes ${m.create_kwargs.num_classes})` : ""}`, m] as const))(
