@@ -56,27 +56,90 @@ export function parseSource(file: SourceFile): Staged<SourceAst> {
   }
   const tooDeep = findExcessNesting(tokens);
   if (tooDeep) {
-    diagnostics.push(makeDiagnostic("V1004", `brackets nested more than ${MAX_NESTING} deep`, spanOf(file.id, tooDeep.startOffset, tooDeep.startOffset + 1), {
+    diagnostics.push(makeDiagnostic("V1004", `${tooDeep.what} nested more than ${MAX_NESTING} deep`, spanOf(file.id, tooDeep.token.startOffset, (tooDeep.token.endOffset ?? tooDeep.token.startOffset) + 1), {
       label: `nesting level ${MAX_NESTING + 1} starts here`,
       notes: [{ text: "the file was not parsed further" }],
       help: ["name intermediate values with `let` instead of nesting them"],
     }));
     return { value: empty, diagnostics };
   }
-  vitParser.input = tokens;
-  const cst = vitParser.file();
-  for (const err of vitParser.errors) diagnostics.push(toSyntaxDiagnostic(err, file));
-  const ast = convertFile(cst, { file: file.id, text: file.text, docs: lexed.groups.docs ?? [] });
-  return { value: ast, diagnostics };
+  try {
+    vitParser.input = tokens;
+    const cst = vitParser.file();
+    for (const err of vitParser.errors) diagnostics.push(toSyntaxDiagnostic(err, file));
+    const ast = convertFile(cst, { file: file.id, text: file.text, docs: lexed.groups.docs ?? [] });
+    return { value: ast, diagnostics };
+  } catch (err) {
+    // findExcessNesting should leave the recursive parser enough stack; if some other shape of
+    // input still overflows it, that is a file too deep to parse, not a crash.
+    if (!(err instanceof RangeError && /call stack/i.test(err.message))) throw err;
+    diagnostics.push(makeDiagnostic("V1004", "the file is nested too deeply to parse", spanOf(file.id, 0, 0), {
+      notes: [{ text: "the file was not parsed further" }],
+      help: ["name intermediate values with `let` instead of nesting them"],
+    }));
+    return { value: empty, diagnostics };
+  }
 }
 
-function findExcessNesting(tokens: readonly IToken[]): IToken | undefined {
-  let depth = 0;
+/** Tokens after which a `-` is binary (it follows an operand). */
+const operandEnds = new Set<TokenType>([T.Ident, T.Int, T.Float, T.StringLit, T.True, T.False, T.RParen, T.RBracket]);
+/** Keywords that start a statement or declaration: an `else if` chain before them is over. */
+const statementStarts = new Set<TokenType>([T.Let, T.Input, T.Expect, T.Output, T.Require, T.Repeat, T.Residual, T.Block, T.Model, T.Use]);
+
+interface ExcessNesting { readonly token: IToken; readonly what: string }
+
+/**
+ * The first token at which the recursive parser would go more than MAX_NESTING levels deep, so
+ * that `((((…`, `- - - … 1`, `not not …` and long `else if` chains are refused instead of
+ * overflowing the stack. A level is an open bracket, a prefix `-` or `not` until its operand
+ * starts, or an `if` chained after `else`/`then` until its chain ends. Levels add up: `-(-(…`
+ * counts both.
+ */
+function findExcessNesting(tokens: readonly IToken[]): ExcessNesting | undefined {
+  // Per open bracket (index 0: outside any), the prefix operators and chained `if`s still open.
+  const prefix = [0];
+  const chain = [0];
+  let total = 0;
+  let previous: TokenType | undefined;
+  const sum = (levels: number[]) => levels.reduce((a, b) => a + b, 0);
+  // The message names what contributes most levels.
+  const tooDeep = (token: IToken): ExcessNesting | undefined => {
+    if (total <= MAX_NESTING) return undefined;
+    const counts: Array<[string, number]> = [["brackets", prefix.length - 1], ["`-` and `not`", sum(prefix)], ["`if` expressions and `else if`", sum(chain)]];
+    return { token, what: counts.reduce((best, c) => (c[1] > best[1] ? c : best))[0] };
+  };
   for (const token of tokens) {
     const t = token.tokenType;
+    const top = prefix.length - 1;
+    let found: ExcessNesting | undefined;
     if (t === T.LParen || t === T.LBracket || t === T.LBrace) {
-      if (++depth > MAX_NESTING) return token;
-    } else if (t === T.RParen || t === T.RBracket || t === T.RBrace) depth = Math.max(0, depth - 1);
+      prefix.push(0);
+      chain.push(0);
+      total++;
+      found = tooDeep(token);
+    } else if (t === T.RParen || t === T.RBracket || t === T.RBrace) {
+      if (top > 0) total -= 1 + (prefix.pop() as number) + (chain.pop() as number);
+    } else if (t === T.Not || (t === T.Minus && !(previous && operandEnds.has(previous)))) {
+      prefix[top]++;
+      total++;
+      found = tooDeep(token);
+    } else {
+      total -= prefix[top];
+      prefix[top] = 0;
+      const chained = t === T.If && (previous === T.Else || previous === T.Then || previous === T.If);
+      const chainOver = t === T.If || statementStarts.has(t) || (previous === T.RBrace && t !== T.Else);
+      if (chainOver && !chained) {
+        total -= chain[top];
+        chain[top] = 0;
+      }
+      if (chained) {
+        chain[top]++;
+        total++;
+        found = tooDeep(token);
+      }
+    }
+    if (found) return found;
+    previous = t;
   }
   return undefined;
 }
