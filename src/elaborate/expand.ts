@@ -162,7 +162,7 @@ export class Expander {
           return;
         }
         if (position >= params.length) {
-          this.report(makeDiagnostic("V2003", `\`${decl.name.text}\` takes ${params.length} arguments, got ${call.args.length}`, arg.span, { label: "one too many" }));
+          this.report(makeDiagnostic("V2003", `\`${decl.name.text}\` takes ${countOf(params.length, "argument")}, got ${call.args.length}`, arg.span, { label: "one too many" }));
           return;
         }
         name = params[position];
@@ -359,7 +359,7 @@ export class Expander {
         return;
       } else if (position < specs.length) name = specs[position][0];
       else {
-        this.report(makeDiagnostic("V2003", `op \`${op}\` takes ${specs.length} arguments, got ${call.args.length}`, arg.span));
+        this.report(makeDiagnostic("V2003", `op \`${op}\` takes ${countOf(specs.length, "argument")}, got ${call.args.length}`, arg.span));
         failed = true;
         return;
       }
@@ -521,6 +521,10 @@ export class Expander {
     }
     this.diagnostics.push(d);
   }
+}
+
+function countOf(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 function knownFamilyHint(name: string): string | undefined {

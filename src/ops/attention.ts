@@ -17,7 +17,7 @@ export const attention: OpDef = {
     const bad = requireRank(x, 3, "sdpa", "[B, N, 3*D]");
     if (bad) return bad;
     const [n, c3] = x.dims;
-    if (c3 % 3 !== 0) return problem("V3110", `\`attention\` expects fused q, k, v channels (3 * dim), got ${c3}, not a multiple of 3`);
+    if (c3 % 3 !== 0) return problem("V3110", `\`sdpa\` expects fused q, k, v channels (3 * dim), got ${c3}, not a multiple of 3`);
     const dim = c3 / 3;
     const heads = attrs.heads as number;
     if (heads <= 0 || dim % heads !== 0) {
