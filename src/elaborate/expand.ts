@@ -17,7 +17,7 @@ import { evaluate, operandText, referencedOperands, type EvalContext } from "./e
 import { isStdPath, type Program, type VisibleBlock } from "./program";
 import { Scope } from "./scope";
 import { interpolate } from "./template";
-import { formatType, formatValue, knownTypeNames, matchesType, toAttr, typeName, unknown, withOrigin, type Value } from "./values";
+import { formatType, formatValue, matchesType, toAttr, typeName, unknown, withOrigin, type Value } from "./values";
 
 /** Limits that keep a hostile spec from hanging or exhausting memory. */
 export const limits = { maxRepeat: 10_000, maxNodes: 200_000, maxSteps: 2_000_000, maxDepth: 64 };
@@ -111,7 +111,7 @@ export class Expander {
       this.report(makeDiagnostic("V2012", `blocks nested more than ${limits.maxDepth} calls deep`, this.userSpan(call.span)));
       throw new Abort();
     }
-    const args = this.bindArguments(block.decl, call, callerScope, callerFile, block.file);
+    const args = this.bindArguments(block.decl, call, callerScope, callerFile);
     const scope = new Scope();
     if (input !== undefined) scope.set("x", input);
     this.stack.push({ block: name, span: call.span });
@@ -142,7 +142,7 @@ export class Expander {
     return scope.get("x") ?? (input === undefined ? undefined : unknown);
   }
 
-  private bindArguments(decl: A.BlockDecl, call: A.CallExpr, scope: Scope, file: number, blockFile: number): Map<string, Value> {
+  private bindArguments(decl: A.BlockDecl, call: A.CallExpr, scope: Scope, file: number): Map<string, Value> {
     const bound = new Map<string, Value>();
     const params = decl.params.map((p) => p.name.text);
     const fromUser = this.isUserFile(file);
@@ -196,7 +196,6 @@ export class Expander {
       }));
       for (const p of missing) bound.set(p.name.text, unknown);
     }
-    void blockFile;
     return bound;
   }
 
@@ -560,4 +559,3 @@ function checkAttr(value: Value, spec: AttrSpec): AttrValue | undefined {
   }
 }
 
-export { knownTypeNames };

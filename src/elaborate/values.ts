@@ -85,8 +85,6 @@ export function matchesType(value: Value, type: TypeExpr): boolean {
   }
 }
 
-export const knownTypeNames = ["any", "int", "float", "bool", "string", "list", "tensor"];
-
 export function formatType(type: TypeExpr): string {
   switch (type.kind) {
     case "named": return type.name.text;
