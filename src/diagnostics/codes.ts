@@ -39,6 +39,13 @@ export const codes = {
   V3112: "spatial size not positive",
   V3113: "token index out of range",
   V3114: "channels not divisible by groups",
+  V4001: "weight file unreadable or corrupt",
+  V4002: "weights do not fit the model",
+  V4003: "input does not fit the model",
+  V4004: "image cannot be read",
+  V4005: "output cannot be written",
+  V5001: "backend cannot be loaded",
+  V5002: "backend failed while running",
   V9001: "internal compiler error",
 } as const;
 

@@ -59,3 +59,13 @@ export interface Graph {
   /** The model's keyword arguments after defaults, for reports and preprocessing. */
   readonly config: Readonly<Record<string, AttrValue>>;
 }
+
+/**
+ * The node whose output is the output of the module at weight path `path` (timm's
+ * `model.get_submodule(path)`): the last node, in graph order, at that path or under it.
+ */
+export function moduleOutputNode(graph: Graph, path: string): number | undefined {
+  let found: number | undefined;
+  for (const node of graph.nodes) if (node.path === path || node.path.startsWith(`${path}.`)) found = node.id;
+  return found;
+}

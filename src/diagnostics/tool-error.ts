@@ -1,0 +1,29 @@
+// Errors about things outside a spec (weight files, inputs, images, backends): they have a code
+// and a message like every diagnostic, but a file path instead of a span. Code that reads such
+// inputs throws a ToolError; the CLI renders it as `path: error[CODE]: message` and exits 1.
+// Any other exception is a bug in vitc.
+
+import type { Code } from "./codes";
+
+export class ToolError extends Error {
+  constructor(
+    readonly code: Code,
+    message: string,
+    readonly details: { readonly file?: string; readonly notes?: readonly string[]; readonly help?: readonly string[] } = {},
+  ) {
+    super(message);
+    this.name = "ToolError";
+  }
+}
+
+export function isToolError(err: unknown): err is ToolError {
+  return err instanceof ToolError;
+}
+
+/** `file: error[CODE]: message`, then its notes and help, as the terminal renderer does. */
+export function renderToolError(err: ToolError): string {
+  const lines = [`${err.details.file ?? "vitc"}: error[${err.code}]: ${err.message}`];
+  for (const note of err.details.notes ?? []) lines.push(`  = note: ${note}`);
+  for (const help of err.details.help ?? []) lines.push(`  = help: ${help}`);
+  return lines.join("\n");
+}

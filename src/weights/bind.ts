@@ -1,0 +1,93 @@
+// Binds a model's parameters and buffers to tensors by their timm state_dict keys: every key
+// the model needs must be in the file with the same shape (PyTorch layout), and every tensor
+// of the file must belong to the model. All mismatches are reported together, by name, with
+// both shapes; nothing is skipped silently.
+
+import { closestName } from "../diagnostics/similar";
+import { ToolError } from "../diagnostics/tool-error";
+import type { OpKind } from "../ops/kinds";
+import { weightKey, type CheckedGraph } from "../shapes/check";
+import { initialValues, initRule } from "./init";
+import type { SafetensorsFile } from "./safetensors";
+
+export interface ExpectedTensor {
+  readonly key: string;
+  readonly shape: readonly number[];
+  readonly op: OpKind;
+  /** The node's path and the parameter's name under it ("" for the path itself). */
+  readonly path: string;
+  readonly name: string;
+}
+
+/** Where a model's weight values come from, in PyTorch layout, already checked. */
+export interface WeightSource {
+  readonly description: string;
+  read(tensor: ExpectedTensor): Float32Array;
+}
+
+export function expectedTensors(checked: CheckedGraph): ExpectedTensor[] {
+  return checked.nodes.flatMap((n) =>
+    Object.entries({ ...n.params, ...n.buffers }).map(([name, shape]) => ({ key: weightKey(n.node.path, name), shape, op: n.node.op, path: n.node.path, name })),
+  );
+}
+
+const floatDtypes = new Set(["F32", "F16", "BF16", "F64"]);
+const listed = 12;
+
+function formatDims(shape: readonly number[]): string {
+  return `[${shape.join(", ")}]`;
+}
+
+/** At most `listed` lines, then a count of the rest. */
+function capped(lines: string[]): string[] {
+  return lines.length <= listed ? lines : [...lines.slice(0, listed), `… and ${lines.length - listed} more`];
+}
+
+/** Throws a V4002 ToolError listing every missing, unexpected, mis-shaped or non-float tensor. */
+export function checkWeightFile(expected: readonly ExpectedTensor[], file: SafetensorsFile, model: string): void {
+  const wanted = new Map(expected.map((t) => [t.key, t]));
+  // BatchNorm's step counter is in every PyTorch state_dict but means nothing at inference.
+  const counters = new Set(expected.filter((t) => t.op === "batch_norm" && t.name === "running_mean").map((t) => weightKey(t.path, "num_batches_tracked")));
+  const missing: string[] = [];
+  const misShaped: string[] = [];
+  const unexpected: string[] = [];
+  for (const t of expected) {
+    const info = file.tensors.get(t.key);
+    if (!info) missing.push(`missing \`${t.key}\`: the model needs ${formatDims(t.shape)}`);
+    else if (!floatDtypes.has(info.dtype)) misShaped.push(`\`${t.key}\` is ${info.dtype} in the file; weights must be F32, F16 or BF16`);
+    else if (info.shape.length !== t.shape.length || info.shape.some((d, i) => d !== t.shape[i])) {
+      misShaped.push(`\`${t.key}\` is ${formatDims(info.shape)} in the file, the model needs ${formatDims(t.shape)}`);
+    }
+  }
+  const missingKeys = expected.filter((t) => !file.tensors.has(t.key)).map((t) => t.key);
+  for (const [key, info] of file.tensors) {
+    if (wanted.has(key) || counters.has(key)) continue;
+    const near = closestName(key, missingKeys);
+    unexpected.push(`unexpected \`${key}\` ${formatDims(info.shape)}: no layer of \`${model}\` has this key${near ? ` (the model has \`${near}\`)` : ""}`);
+  }
+  const problems = missing.length + misShaped.length + unexpected.length;
+  if (problems === 0) return;
+  const counts = [
+    missing.length ? `${missing.length} missing` : "",
+    unexpected.length ? `${unexpected.length} unexpected` : "",
+    misShaped.length ? `${misShaped.length} mis-shaped` : "",
+  ].filter(Boolean).join(", ");
+  throw new ToolError("V4002", `\`${file.path}\` does not fit model \`${model}\`: ${counts} tensor${problems === 1 ? "" : "s"}`, {
+    file: file.path,
+    notes: [...capped(missing), ...capped(misShaped), ...capped(unexpected)],
+    help: [misShaped.length && !missing.length && !unexpected.length
+      ? "the file has the model's layers with other sizes: compare the spec's arguments (num_classes, embed_dim, img_size …) with the checkpoint's"
+      : "keys must be timm's state_dict names; `vitc summary --json` lists the ones this model expects"],
+  });
+}
+
+export function fileWeights(file: SafetensorsFile): WeightSource {
+  return { description: file.path, read: (t) => file.read(t.key) };
+}
+
+export function initialWeights(seed: number): WeightSource {
+  return {
+    description: `initialised from seed ${seed}`,
+    read: (t) => initialValues(initRule(t.op, t.name, t.path, t.shape), t.shape.reduce((a, b) => a * b, 1), seed, t.key),
+  };
+}
