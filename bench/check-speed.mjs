@@ -6,8 +6,7 @@
 //   (c) each spec's compileSource time in-process, after a warm-up
 //   (d) what loading the compiler costs: require times of its modules, and the first compile
 //       (which parses the standard library) against a warm one
-// Prints a table and the verdict, and writes bench/results/check-speed.json.
-// Other benchmarks can be added to `benches` below; `npm run bench -- NAME` runs one.
+// Prints a table and the verdict; bench/run.mjs writes bench/results/check-speed.json.
 
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -50,7 +49,7 @@ function checkDist() {
   if (newest(path.join(root, "src")) > newest(path.join(root, "dist"))) console.warn("warning: src/ is newer than dist/: run `npm run build` to measure the current code\n");
 }
 
-function checkSpeed() {
+export function checkSpeed() {
   checkDist();
   const specs = fs.readdirSync(path.join(root, "specs")).filter((f) => f.endsWith(".vit")).sort().map((f) => `specs/${f}`);
 
@@ -128,21 +127,4 @@ function checkSpeed() {
     perSpecMs: Object.fromEntries(perSpec.map((r) => [r.spec, r.ms])),
     loadMs: load,
   };
-}
-
-const benches = { "check-speed": checkSpeed };
-
-const wanted = process.argv.slice(2);
-for (const name of wanted.length ? wanted : Object.keys(benches)) {
-  const bench = benches[name];
-  if (!bench) {
-    console.error(`unknown benchmark \`${name}\`; there are: ${Object.keys(benches).join(", ")}`);
-    process.exit(2);
-  }
-  const result = bench();
-  const file = path.join(root, "bench", "results", `${name}.json`);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(result, null, 2)}\n`);
-  fs.renameSync(`${file}.tmp`, file);
-  console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
 }

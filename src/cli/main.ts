@@ -6,7 +6,10 @@ import { renderTerminal } from "../diagnostics/render-terminal";
 import { toJson, type JsonDiagnostic } from "../diagnostics/render-json";
 import { diskHost, readTextFile } from "../source/host";
 import { renderSummaryTable, summarize, summaryJson } from "../reports/summary";
+import { isToolError, renderToolError } from "../diagnostics/tool-error";
+import type { CompiledModel } from "../pipeline";
 import { parseArgs, type ParsedArgs } from "./args";
+import { benchModel, parseBackend, parseCount, runModel, type RunIo } from "./run";
 
 const usage = `vitc: compile and check vision-transformer specs (.vit)
 
@@ -14,19 +17,27 @@ usage:
   vitc check <files…> [--format json]     check specs; exit 1 if any has an error
   vitc summary <file> [--model NAME] [--json]
                                           layers, shapes, parameter and MAC counts
+  vitc run <file> [--model NAME] [--weights W.safetensors] [--input IN.safetensors | --image PICTURE]
+               [--output OUT.safetensors] [--backend auto|tensorflow|webgpu|wasm|cpu] [--seed N]
+                                          one forward pass: output shape, time, top-5 classes
+  vitc bench <file> [--model NAME] [--backend …] [--batch N] [--runs N] [--json]
+                                          time forward passes after a warm-up
   vitc help                               this text
 
-Not in this build yet: run, bench, build, lsp.`;
+Not in this build yet: build, lsp.`;
 
 interface Io {
   out(text: string): void;
   err(text: string): void;
+  /** Rewrites one status line on a terminal; absent when stderr is not a terminal. */
+  progress?(text: string): void;
   color: boolean;
 }
 
 const processIo: Io = {
   out: (t) => process.stdout.write(t.endsWith("\n") ? t : `${t}\n`),
   err: (t) => process.stderr.write(t.endsWith("\n") ? t : `${t}\n`),
+  progress: process.stderr.isTTY ? (t) => process.stderr.write(`\r\x1b[2K${t}`) : undefined,
   color: process.stdout.isTTY === true && !process.env.NO_COLOR,
 };
 
@@ -43,7 +54,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       case undefined: case "help": case "--help":
         io.out(usage);
         return args.command === undefined && !args.options.has("help") ? 2 : 0;
-      case "run": case "bench": case "build": case "lsp":
+      case "run": return await runCommand(args, io);
+      case "bench": return await benchCommand(args, io);
+      case "build": case "lsp":
         io.err(`vitc: \`${args.command}\` is not available in this build yet (it arrives with the TensorFlow.js backend)`);
         return 2;
       default:
@@ -51,6 +64,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return 2;
     }
   } catch (err) {
+    if (isToolError(err)) {
+      io.err(renderToolError(err));
+      return 1;
+    }
     // A bug in vitc: say so plainly instead of printing a stack trace.
     io.err(`vitc: internal error: ${err instanceof Error ? err.message : String(err)}\nthis is a bug in vitc; please report it with the spec that caused it`);
     return 70;
@@ -144,5 +161,64 @@ function summary(args: ParsedArgs, io: Io): number {
   const summaries = c.models.map(summarize);
   if (args.options.has("json")) io.out(JSON.stringify(summaryJson(summaries), null, 2));
   else io.out(summaries.map(renderSummaryTable).join("\n\n"));
+  return 0;
+}
+
+/** Compiles the one file of `run`/`bench` and picks its model (`--model`, or the first). */
+function compileForRun(args: ParsedArgs, io: Io, command: string): CompiledModel | number {
+  if (args.positional.length !== 1) {
+    io.err(`vitc ${command}: give exactly one spec file\n\n${usage}`);
+    return 2;
+  }
+  const only = args.options.get("model");
+  const [result] = compileFiles(args.positional, typeof only === "string" ? only : undefined);
+  if (result.unreadable) {
+    io.err(`${result.path}: error[V1000]: cannot read \`${result.path}\`: ${result.unreadable}`);
+    return 1;
+  }
+  const c = result.compilation as Compilation;
+  if (hasErrors(c.diagnostics)) {
+    for (const d of c.diagnostics) io.err(`${renderTerminal(c.files, d, { color: io.color })}\n`);
+    return 1;
+  }
+  if (c.models.length === 0) {
+    io.err(typeof only === "string" ? `vitc ${command}: no model \`${only}\` in ${result.path}` : `vitc ${command}: ${result.path} declares no model`);
+    return 1;
+  }
+  return c.models[0];
+}
+
+function optionString(args: ParsedArgs, name: string): string | undefined {
+  const v = args.options.get(name);
+  return typeof v === "string" ? v : undefined;
+}
+
+function runIo(io: Io): RunIo {
+  return { out: io.out, progress: io.progress };
+}
+
+async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
+  const backend = parseBackend(args.options.get("backend"));
+  const seed = parseCount("seed", args.options.get("seed"), 0, 0);
+  const compiled = compileForRun(args, io, "run");
+  if (typeof compiled === "number") return compiled;
+  await runModel(compiled, {
+    backend, seed, weights: optionString(args, "weights"), input: optionString(args, "input"), image: optionString(args, "image"), output: optionString(args, "output"),
+  }, runIo(io));
+  io.progress?.("");
+  return 0;
+}
+
+async function benchCommand(args: ParsedArgs, io: Io): Promise<number> {
+  const backend = parseBackend(args.options.get("backend"));
+  const batch = parseCount("batch", args.options.get("batch"), 1, 1);
+  const runs = parseCount("runs", args.options.get("runs"), 10, 1);
+  const seed = parseCount("seed", args.options.get("seed"), 0, 0);
+  const compiled = compileForRun(args, io, "bench");
+  if (typeof compiled === "number") return compiled;
+  const result = await benchModel(compiled, { backend, seed, batch, runs, weights: optionString(args, "weights") }, runIo(io));
+  io.progress?.("");
+  if (args.options.has("json")) io.out(JSON.stringify(result, null, 2));
+  else io.out(`${result.model} on ${result.backend}, batch ${result.batch}: median ${result.median_ms} ms over ${runs} runs (${result.runs_ms.join(", ")} ms)`);
   return 0;
 }

@@ -59,7 +59,7 @@ describe.each(backends)("timm parity on %s", (backend) => {
     if (typeof loaded !== "string") expect(loaded.tf.memory().numTensors).toBe(0);
   });
 
-  it.each(fixtures)("%s: every recorded module output, features and logits match timm", async (name, ctx) => {
+  it.for(fixtures)("%s: every recorded module output, features and logits match timm", async (name, ctx) => {
     const loaded = await load(backend);
     if (typeof loaded === "string") {
       console.log(`timm parity on webgpu skipped: ${loaded}`);
