@@ -144,6 +144,18 @@ function topClasses(logits: Float32Array, classes: number, count: number): Array
   return exps.map((e, index) => ({ index, probability: e / sum })).sort((a, b) => b.probability - a.probability).slice(0, Math.min(count, classes));
 }
 
+/** The five most probable classes of each image; ImageNet names for 1000-class models. */
+function printTopClasses(logits: Float32Array, [images, classes]: readonly number[], io: RunIo): void {
+  const names = classes === 1000;
+  for (let b = 0; b < images; b++) {
+    const title = names ? "top-5 ImageNet classes" : `top-${Math.min(5, classes)} classes`;
+    io.out(images > 1 ? `${title}, image ${b}:` : `${title}:`);
+    for (const { index, probability } of topClasses(logits.subarray(b * classes, (b + 1) * classes), classes, 5)) {
+      io.out(`  ${(100 * probability).toFixed(2).padStart(6)}%  ${String(index).padStart(3)}${names ? `  ${imagenetClassName(index)}` : ""}`);
+    }
+  }
+}
+
 export interface RunOptions extends ModelOptions {
   readonly input?: string;
   readonly image?: string;
@@ -167,16 +179,7 @@ export async function runModel(compiled: CompiledModel, options: RunOptions, io:
     const ms = performance.now() - start;
     io.out(`output   logits [${outputs.logits.shape.join(", ")}] (spec: ${formatShape(compiled.checked.nodes[compiled.checked.graph.outputs.logits].shape!)})`);
     io.out(`time     ${ms.toFixed(1)} ms (one forward pass including read-back, first run)`);
-    const classes = outputs.logits.shape[1];
-    if (outputs.logits.shape.length === 2 && classes === 1000) {
-      const images = outputs.logits.shape[0];
-      for (let b = 0; b < images; b++) {
-        io.out(images > 1 ? `top-5 ImageNet classes, image ${b}:` : "top-5 ImageNet classes:");
-        for (const { index, probability } of topClasses(logits.subarray(b * classes, (b + 1) * classes), classes, 5)) {
-          io.out(`  ${(100 * probability).toFixed(2).padStart(6)}%  ${String(index).padStart(3)}  ${imagenetClassName(index)}`);
-        }
-      }
-    }
+    if (compiled.checked.graph.config.num_classes !== 0 && outputs.logits.shape.length === 2) printTopClasses(logits, outputs.logits.shape, io);
     if (options.output !== undefined) {
       const tensors = [];
       for (const name of ["logits", "features"]) {

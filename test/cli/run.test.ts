@@ -45,6 +45,7 @@ describe("vitc run", () => {
     expect(r.out).toMatch(/backend\s+wasm/);
     expect(r.out).toContain("logits [2, 10]");
     expect(r.out).toMatch(/time\s+[\d.]+ ms/);
+    expect(r.out).toContain("top-5 classes, image 1:");
     const written = openSafetensors(output);
     const expected = openSafetensors(fixture("vit_tiny", "output.safetensors"));
     expect([...written.tensors.keys()]).toEqual(["logits", "features"]);
