@@ -74,6 +74,8 @@ export class Expander {
     const block = visible.get(callee.text);
     if (block) return block;
     if (callee.text === "") return undefined;
+    // After a failed `use` the name may well be in the module meant: that error says it all.
+    if (this.program.brokenUses.has(file) && !isOpKind(callee.text)) return undefined;
     if (what === "family" && isOpKind(callee.text)) {
       this.report(makeDiagnostic("V2002", `\`${callee.text}\` is a primitive op, not a model family`, callee.span, {
         label: "a model is built by a block", help: ["`model NAME = vit(...)` with `use std.vit`, or a block of your own"],

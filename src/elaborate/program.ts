@@ -17,6 +17,8 @@ export interface Program {
   readonly asts: ReadonlyMap<number, SourceAst>;
   /** For each file, the blocks it can call by name, with the file each is defined in. */
   readonly visible: ReadonlyMap<number, ReadonlyMap<string, VisibleBlock>>;
+  /** Files with a `use` that failed: a name unknown there may be in the module meant. */
+  readonly brokenUses: ReadonlySet<number>;
 }
 
 export interface VisibleBlock {
@@ -65,6 +67,7 @@ export function loadProgram(entryPath: string, entryText: string, host: Host): {
   const entry = files.add(entryPath, entryText);
   const pending: SourceFile[] = [entry];
   const uses = new Map<number, number[]>();
+  const brokenUses = new Set<number>();
 
   const moduleNames = new Map<number, string>();
   while (pending.length > 0) {
@@ -77,6 +80,7 @@ export function loadProgram(entryPath: string, entryText: string, host: Host): {
       const parts = use.path.map((p) => p.text);
       if (parts.some((p) => p === "")) continue; // A syntax error was reported.
       if (parts[0] !== "std" || parts.length !== 2) {
+        brokenUses.add(file.id);
         diagnostics.push(makeDiagnostic("V2008", `unknown module \`${parts.join(".")}\``, use.span, {
           label: "not a standard-library module",
           notes: [{ text: `the standard library has: ${stdModules.map((m) => `std.${m}`).join(", ")}` }],
@@ -88,6 +92,7 @@ export function loadProgram(entryPath: string, entryText: string, host: Host): {
       if (id === undefined) {
         const module = host.readStdModule(name);
         if (!module) {
+          brokenUses.add(file.id);
           const similar = closestName(name, stdModules);
           diagnostics.push(makeDiagnostic("V2008", `unknown module \`std.${name}\``, use.path[1].span, {
             label: "no such standard-library module",
@@ -141,7 +146,7 @@ export function loadProgram(entryPath: string, entryText: string, host: Host): {
     if (first) diagnostics.push(duplicate(model.name.text, model.name.span, first, "model"));
     else if (model.name.text) models.set(model.name.text, model.name.span);
   }
-  return { program: { files, entry, asts, visible }, diagnostics };
+  return { program: { files, entry, asts, visible, brokenUses }, diagnostics };
 }
 
 function duplicate(name: string, span: Span, first: Span, what: string): Diagnostic {

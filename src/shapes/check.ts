@@ -51,11 +51,16 @@ export function checkShapes(graph: Graph, isUserFile: (file: number) => boolean)
         params = def.params(inputs, node.attrs, result);
         buffers = def.buffers?.(inputs, node.attrs, result) ?? {};
         macs = def.macs(inputs, node.attrs, result);
+        // One diagnostic per clashing layer, naming its first clashing weight.
+        let clash = false;
         for (const name of [...Object.keys(params), ...Object.keys(buffers)]) {
           const key = weightKey(node.path, name);
           const first = owners.get(key);
-          if (first) diagnostics.push(duplicateKey(key, node, first));
-          else owners.set(key, node);
+          if (!first) owners.set(key, node);
+          else if (!clash) {
+            clash = true;
+            diagnostics.push(duplicateKey(key, node, first));
+          }
         }
       }
     }
