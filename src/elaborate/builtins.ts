@@ -3,7 +3,11 @@
 
 import { isNumber, type Value } from "./values";
 
-export type BuiltinResult = { ok: true; value: Value } | { ok: false; message: string };
+/**
+ * A failure names what was wrong; `arg` and `expected`, where given, say which argument was
+ * not what the function takes, so the error can land on the user's value instead.
+ */
+export type BuiltinResult = { ok: true; value: Value } | { ok: false; message: string; arg?: number; expected?: string };
 
 interface Builtin {
   readonly signature: string;
@@ -88,7 +92,7 @@ export const builtins: Readonly<Record<string, Builtin>> = {
     apply: ([x]) => {
       if (x && isNumber(x)) return ok({ kind: "list", items: [x, x] });
       if (x?.kind === "list" && x.items.length === 2) return ok(x);
-      return fail("`pair` takes a number or a list of two numbers");
+      return { ok: false, message: "`pair` takes a number or a list of two numbers", arg: 0, expected: "an int or a list of two ints" };
     },
   },
   is_list: {

@@ -106,7 +106,13 @@ function evalCall(expr: A.CallExpr, ctx: EvalContext): Value {
   if (args.some((a) => a.kind === "unknown")) return unknown;
   const result = fn.apply(args);
   if (!result.ok) {
-    ctx.report(makeDiagnostic("V2005", result.message, expr.span, { help: [`usage: ${fn.signature}`] }));
+    // A value the user passed under a name (`img_size: [32, 32, 3]`) is blamed by that name,
+    // where it was written, rather than the helper that received it.
+    const culprit = result.arg === undefined ? undefined : args[result.arg];
+    const named = culprit?.origin?.name;
+    if (culprit && named && result.expected) {
+      ctx.report(makeDiagnostic("V2005", `\`${named}\` must be ${result.expected}, got ${formatValue(culprit)}`, culprit.origin!.span));
+    } else ctx.report(makeDiagnostic("V2005", result.message, expr.span, { help: [`usage: ${fn.signature}`] }));
     return unknown;
   }
   // A value passed through unchanged (`pair` of a list) keeps where it was written.

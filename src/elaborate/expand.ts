@@ -418,17 +418,32 @@ export class Expander {
   // ---- shape statements and requirements -------------------------------------------------------
 
   private runShapeStatement(s: Extract<A.Statement, { kind: "expect" | "input" }>, scope: Scope, file: number, labels: string[]): void {
+    // After an error the model's input is unknown, not absent: its layers then stay silent.
+    const poisonInput = () => {
+      if (s.kind === "input" && !scope.get("x")) scope.set("x", unknown);
+    };
     const value = this.eval(s.shape, scope, file);
-    if (value.kind === "unknown") return;
+    if (value.kind === "unknown") return poisonInput();
     const items = value.kind === "list" ? value.items : [];
     const [first, ...rest] = items;
     const dims = rest.map((v) => (v.kind === "int" ? v.value : NaN));
     if (value.kind !== "list" || first?.kind !== "batch" || dims.some((d) => Number.isNaN(d))) {
+      poisonInput();
       if (items.some((v) => v.kind === "unknown")) return;
       this.report(makeDiagnostic("V2005", `\`${s.kind}\` takes a shape like [B, 197, 768], got ${formatValue(value)}`, s.shape.span, {
         label: "the first dimension is the batch `B`, the others integers",
       }));
       return;
+    }
+    const bad = rest.find((v) => v.kind === "int" && v.value <= 0);
+    if (s.kind === "input" && bad) {
+      // Lands on the argument that made the dimension (`in_chans: 0`), not on the model call.
+      const where = bad.origin && this.isUserFile(bad.origin.span.file) ? bad.origin.span : this.userSpan(s.shape.span);
+      this.report(makeDiagnostic("V3112", `input dimensions must be positive integers, got [B, ${dims.join(", ")}]`, where, {
+        label: bad.origin?.name ? `\`${bad.origin.name}\` is ${formatValue(bad)}` : undefined,
+        notes: this.isUserFile(s.shape.span.file) ? [] : [{ text: "the model's `input` statement", span: s.shape.span }],
+      }));
+      return poisonInput();
     }
     const x = scope.get("x");
     if (s.kind === "input" && !x) {

@@ -97,7 +97,7 @@ function toDiagnostic(node: Node, p: ShapeProblem, inputs: readonly Shape[], isU
   });
   const notes: Note[] = [
     ...(p.notes ?? []).map((text) => ({ text })),
-    { text: `\`${node.op}\`${node.path ? ` at \`${node.path}\`` : ""} receives ${inputs.map(formatShape).join(" and ")}` },
+    ...(inputs.length ? [{ text: `\`${node.op}\`${node.path ? ` at \`${node.path}\`` : ""} receives ${inputs.map(formatShape).join(" and ")}` }] : []),
   ];
   if (!isUserFile(node.origin.span.file)) notes.push(expansionNote(node.origin.via, node.origin.span));
   return makeDiagnostic(p.code, p.message, primary, { labels, notes, help: p.help ?? [] });
