@@ -21,7 +21,7 @@ export function evaluate(expr: A.Expr, ctx: EvalContext): Value {
   const origin = { span: expr.span };
   switch (expr.kind) {
     case "int":
-      if (!Number.isSafeInteger(expr.value)) return invalid(ctx, expr, `integer ${expr.value} is too large`);
+      if (!Number.isSafeInteger(expr.value)) return invalid(ctx, expr, `integer ${expr.digits ?? expr.value} is too large`);
       return { kind: "int", value: expr.value, origin };
     case "float": return { kind: "float", value: expr.value, origin };
     case "string": return { kind: "string", value: expr.value, origin };

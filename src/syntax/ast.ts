@@ -87,7 +87,8 @@ export interface StringExpr { readonly kind: "string"; readonly value: string; r
 export type BinaryOp = "+" | "-" | "*" | "/" | "//" | "%" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "and" | "or";
 
 export type Expr =
-  | { readonly kind: "int"; readonly value: number; readonly span: Span }
+  /** `digits` keeps the literal as written when it is too large for a double to hold exactly. */
+  | { readonly kind: "int"; readonly value: number; readonly digits?: string; readonly span: Span }
   | { readonly kind: "float"; readonly value: number; readonly span: Span }
   | StringExpr
   | { readonly kind: "bool"; readonly value: boolean; readonly span: Span }

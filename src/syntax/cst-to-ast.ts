@@ -315,7 +315,11 @@ function convertPrimary(node: CstNode, ctx: ConvertContext): A.Expr {
   const c = node.children as Children;
   const span = nodeSpan(node, ctx);
   const first = (key: string) => tokens(c[key])[0];
-  if (first("Int")) return { kind: "int", value: Number(first("Int").image), span };
+  if (first("Int")) {
+    const digits = first("Int").image;
+    const value = Number(digits);
+    return Number.isSafeInteger(value) ? { kind: "int", value, span } : { kind: "int", value, digits, span };
+  }
   if (first("Float")) return { kind: "float", value: Number(first("Float").image), span };
   if (first("StringLit")) return { kind: "string", value: unquote(first("StringLit").image), span };
   if (first("True")) return { kind: "bool", value: true, span };
