@@ -7,6 +7,7 @@ import { isStdPath, loadProgram, type Program } from "./elaborate/program";
 import type { Host } from "./source/host";
 import { checkShapes, type CheckedGraph } from "./shapes/check";
 import type { FileTable } from "./source/file-table";
+import type { Span } from "./source/span";
 
 export interface CompiledModel {
   readonly name: string;
@@ -42,7 +43,32 @@ export function compileSource(path: string, text: string, host: Host, options: {
     all.push(...checked.diagnostics);
     models.push({ name: model.name.text, checked: checked.value });
   }
-  return { files: program.files, program, models, diagnostics: dedupe(sortDiagnostics(all)) };
+  return { files: program.files, program, models, diagnostics: dedupe(sortDiagnostics(quietAfterSyntaxErrors(all, program))) };
+}
+
+/**
+ * A model line or a block statement with a syntax error was recovered by guessing; what
+ * elaboration then finds in it (an unknown name from `img_size = 32`, a missing argument after
+ * a missing comma) is the same mistake again. Only the syntax error is reported there; the
+ * block's other statements are still checked.
+ */
+function quietAfterSyntaxErrors(diagnostics: Diagnostic[], program: Program): Diagnostic[] {
+  const entry = program.entry.id;
+  const syntax = diagnostics.filter((d) => d.code.startsWith("V1") && d.primary.span.file === entry);
+  if (syntax.length === 0) return diagnostics;
+  const ast = program.asts.get(entry);
+  const within = (inner: Span, outer: Span) => inner.file === outer.file && inner.start >= outer.start && inner.end <= outer.end;
+  const units = [...(ast?.models ?? []).map((m) => m.span), ...(ast?.blocks ?? []).flatMap((b) => b.body.statements.map((st) => st.span))];
+  const lines = program.files.lineIndex(entry);
+  const line = (offset: number) => lines.position(offset).line;
+  // The unit holding the error and, as recovery may have cut a unit short there, the one that
+  // ends before it on the same line (`conv2d(out: out kernel: 3)` stops at the second `out`).
+  const brokenBy = (error: Span) => [
+    units.find((u) => within(error, u)),
+    units.filter((u) => u.end <= error.start && line(u.end) === line(error.start)).at(-1),
+  ];
+  const broken = syntax.flatMap((d) => brokenBy(d.primary.span)).filter((u): u is Span => u !== undefined);
+  return diagnostics.filter((d) => d.code.startsWith("V1") || !broken.some((span) => within(d.primary.span, span)));
 }
 
 /** The same error reached through two models of one file is reported once. */

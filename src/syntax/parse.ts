@@ -1,5 +1,6 @@
 // parseSource: text → AST with every syntax error reported. Never throws on user input.
 
+import { LineIndex } from "../source/line-index";
 import type { IRecognitionException, IToken, TokenType } from "./chevrotain";
 import { makeDiagnostic, type Diagnostic, type Staged } from "../diagnostics/diagnostic";
 import { spanOf, type SourceFile } from "../source/span";
@@ -68,7 +69,7 @@ export function parseSource(file: SourceFile): Staged<SourceAst> {
     const cst = vitParser.file();
     for (const err of vitParser.errors) diagnostics.push(toSyntaxDiagnostic(err, file));
     const ast = convertFile(cst, { file: file.id, text: file.text, docs: lexed.groups.docs ?? [] });
-    return { value: ast, diagnostics };
+    return { value: ast, diagnostics: firstPerLine(diagnostics, file) };
   } catch (err) {
     // findExcessNesting should leave the recursive parser enough stack; if some other shape of
     // input still overflows it, that is a file too deep to parse, not a crash.
@@ -79,6 +80,21 @@ export function parseSource(file: SourceFile): Staged<SourceAst> {
     }));
     return { value: empty, diagnostics };
   }
+}
+
+/**
+ * After one syntax error the parser resynchronises by guessing, and its further errors on the
+ * same line (a missing comma gives three) are that guess failing: keep the first of each line.
+ */
+function firstPerLine(diagnostics: Diagnostic[], file: SourceFile): Diagnostic[] {
+  const lines = new LineIndex(file.text);
+  const seen = new Set<number>();
+  return [...diagnostics].sort((a, b) => a.primary.span.start - b.primary.span.start).filter((d) => {
+    const line = lines.position(d.primary.span.start).line;
+    if (seen.has(line)) return false;
+    seen.add(line);
+    return true;
+  });
 }
 
 /** Tokens after which a `-` is binary (it follows an operand). */
@@ -161,7 +177,7 @@ function toSyntaxDiagnostic(err: IRecognitionException, file: SourceFile): Diagn
     expected = ruleWhat[rule] ?? `a ${rule}`;
   }
   const help: string[] = [];
-  if (token.image === "=" && rule === "argument") help.push("keyword arguments use `:`, as in `embed_dim: 768`");
+  if (token.image === "=" && (rule === "argument" || expected === "`)`" || expected === "`,`")) help.push("keyword arguments use `:`, as in `embed_dim: 768`");
   if (token.tokenType === T.Ident && expected === "`,`") help.push("separate arguments with `,`");
   return makeDiagnostic("V1001", `expected ${expected}, found ${foundText(token)}`, spanOf(file.id, start, end), {
     label: `expected ${expected}`,
