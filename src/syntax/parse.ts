@@ -55,6 +55,7 @@ export function parseSource(file: SourceFile): Staged<SourceAst> {
       }));
     } else tokens.push(token);
   }
+  diagnostics.push(...strayCommas(tokens, file));
   const tooDeep = findExcessNesting(tokens);
   if (tooDeep) {
     diagnostics.push(makeDiagnostic("V1004", `${tooDeep.what} nested more than ${MAX_NESTING} deep`, spanOf(file.id, tooDeep.token.startOffset, (tooDeep.token.endOffset ?? tooDeep.token.startOffset) + 1), {
@@ -67,7 +68,11 @@ export function parseSource(file: SourceFile): Staged<SourceAst> {
   try {
     vitParser.input = tokens;
     const cst = vitParser.file();
-    for (const err of vitParser.errors) diagnostics.push(toSyntaxDiagnostic(err, file));
+    const quiet = echoesOfUnterminatedStrings(lexed.tokens, tokens);
+    for (const err of vitParser.errors) {
+      const d = toSyntaxDiagnostic(err, file);
+      if (!quiet.some(([from, to]) => d.primary.span.start >= from && d.primary.span.start < to)) diagnostics.push(d);
+    }
     const ast = convertFile(cst, { file: file.id, text: file.text, docs: lexed.groups.docs ?? [] });
     return { value: ast, diagnostics: firstPerLine(diagnostics, file) };
   } catch (err) {
@@ -80,6 +85,34 @@ export function parseSource(file: SourceFile): Staged<SourceAst> {
     }));
     return { value: empty, diagnostics };
   }
+}
+
+/**
+ * An unterminated string swallows the rest of its line, closing brackets included, so the
+ * parser then fails until the next declaration: those failures are the string's V1002 again.
+ * Returns the offset ranges, each from such a string to the next `use`, `block` or `model`.
+ */
+function echoesOfUnterminatedStrings(all: readonly IToken[], kept: readonly IToken[]): Array<[number, number]> {
+  const starts = new Set<TokenType>([T.Use, T.Block, T.Model]);
+  return all.filter((t) => t.tokenType === T.UnterminatedString).map((t) => {
+    const next = kept.find((k) => k.startOffset > t.startOffset && starts.has(k.tokenType));
+    return [t.startOffset, next?.startOffset ?? Infinity];
+  });
+}
+
+/**
+ * The grammar lets a trailing comma end a list (`f(a, b,)`), so `f(a,, b)` and `f(, a)` parse;
+ * a comma right after `(`, `[` or another comma is reported here instead.
+ */
+function strayCommas(tokens: readonly IToken[], file: SourceFile): Diagnostic[] {
+  const openers = new Set<TokenType>([T.LParen, T.LBracket, T.Comma]);
+  return tokens.flatMap((token, i) => {
+    if (token.tokenType !== T.Comma || i === 0 || !openers.has(tokens[i - 1].tokenType)) return [];
+    return [makeDiagnostic("V1001", "expected a value, found `,`", spanOf(file.id, token.startOffset, token.startOffset + 1), {
+      label: "nothing before this comma",
+      help: ["remove the extra `,`"],
+    })];
+  });
 }
 
 /**
