@@ -6,10 +6,11 @@ import { closestName } from "../diagnostics/similar";
 import { FileTable } from "../source/file-table";
 import type { Host } from "../source/host";
 import type { SourceFile, Span } from "../source/span";
-import type { BlockDecl, SourceAst } from "../syntax/ast";
+import type { BlockDecl, SourceAst, TypeExpr } from "../syntax/ast";
 import { parseSource } from "../syntax/parse";
 import { isOpKind } from "../ops/kinds";
 import { builtins } from "./builtins";
+import { typeNames } from "./values";
 
 export interface Program {
   readonly files: FileTable;
@@ -116,6 +117,7 @@ export function loadProgram(entryPath: string, entryText: string, host: Host): {
   for (const [fileId, ast] of asts) {
     const blocks = new Map<string, VisibleBlock>();
     for (const decl of ast.blocks) {
+      for (const param of decl.params) if (param.type) diagnostics.push(...unknownTypeNames(param.type));
       if (decl.name.text === "") continue;
       const clash = blocks.get(decl.name.text);
       if (clash) diagnostics.push(duplicate(decl.name.text, decl.name.span, clash.decl.name.span, "block"));
@@ -155,4 +157,22 @@ function duplicate(name: string, span: Span, first: Span, what: string): Diagnos
     labels: [{ span: first, text: "first defined here" }],
     help: [`rename one of the two ${what}s`],
   });
+}
+
+/** A V2002 for each type name in a parameter's type that is not one of the language's. */
+function unknownTypeNames(type: TypeExpr): Diagnostic[] {
+  switch (type.kind) {
+    case "union": return type.options.flatMap(unknownTypeNames);
+    case "list": return unknownTypeNames(type.element);
+    case "named": {
+      const name = type.name.text;
+      if (name === "" || (typeNames as readonly string[]).includes(name)) return [];
+      const similar = closestName(name, typeNames);
+      return [makeDiagnostic("V2002", `unknown type \`${name}\``, type.name.span, {
+        label: "not a type",
+        notes: [{ text: `the types are ${typeNames.map((t) => `\`${t}\``).join(", ")}, lists of them (\`[int]\`) and unions (\`int | [int]\`)` }],
+        suggestions: similar ? [{ message: `a type with a similar name exists: \`${similar}\``, edits: [{ span: type.name.span, newText: similar }], applicability: "maybe-incorrect" }] : [],
+      })];
+    }
+  }
 }

@@ -65,7 +65,13 @@ export function isNumber(value: Value): value is Extract<Value, { kind: "int" | 
   return value.kind === "int" || value.kind === "float";
 }
 
-/** Whether a value has a declared type. `float` accepts ints; `any` and `tensor` are names too. */
+/** The type names a block parameter may use. */
+export const typeNames = ["any", "int", "float", "bool", "string", "list", "tensor"] as const;
+
+/**
+ * Whether a value has a declared type. `float` accepts ints; `any` and `tensor` are names too.
+ * An unknown type name was reported where it was declared and accepts anything.
+ */
 export function matchesType(value: Value, type: TypeExpr): boolean {
   if (value.kind === "unknown") return true;
   switch (type.kind) {
@@ -80,7 +86,7 @@ export function matchesType(value: Value, type: TypeExpr): boolean {
         case "string": return value.kind === "string";
         case "list": return value.kind === "list";
         case "tensor": return value.kind === "tensor";
-        default: return false;
+        default: return true;
       }
   }
 }
