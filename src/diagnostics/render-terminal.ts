@@ -42,10 +42,10 @@ export function renderTerminal(files: FileTable, diagnostic: Diagnostic, options
   const pad = " ".repeat(gutter);
   out.push(`${pad} ${paint("blue", "|")}`);
   for (const line of lines) {
-    const text = index.lineText(line);
+    const onLine = labels.filter((l) => index.position(l.span.start).line === line);
+    const { text, shift } = clip(index.lineText(line), onLine.map((l) => index.position(l.span.start).character));
     out.push(`${paint("blue", String(line + 1).padStart(gutter) + " |")} ${text}`);
-    out.push(...underlines(labels.filter((l) => index.position(l.span.start).line === line), index, text, line)
-      .map((u) => `${pad} ${paint("blue", "|")} ${u}`));
+    out.push(...underlines(onLine, index, text, line, shift).map((u) => `${pad} ${paint("blue", "|")} ${u}`));
   }
   // Labels in other files (a standard-library default, say) become notes with their location.
   for (const label of diagnostic.labels.filter((l) => l.span.file !== primaryFile)) {
@@ -56,20 +56,39 @@ export function renderTerminal(files: FileTable, diagnostic: Diagnostic, options
   return out.join("\n");
 }
 
+/** Lines longer than this show only the part around their labels. */
+const maxLineWidth = 160;
+const context = 60;
+
+/**
+ * The part of a long line (a minified spec, a 100 KB line) worth printing: from some context
+ * before the first label to some after the last, with `…` where text was cut. `shift` is how
+ * many columns the shown text starts to the right of the line's start.
+ */
+function clip(line: string, starts: readonly number[]): { text: string; shift: number } {
+  if (line.length <= maxLineWidth) return { text: line, shift: 0 };
+  const from = Math.max(0, Math.min(...starts) - context);
+  const to = Math.min(line.length, Math.max(Math.max(...starts) + context, from + maxLineWidth));
+  const head = from > 0 ? "…" : "";
+  return { text: `${head}${line.slice(from, to)}${to < line.length ? "…" : ""}`, shift: from - head.length };
+}
+
 /** One row of markers per line; a label's text goes after its markers when it fits. */
 function underlines(
   labels: Array<Label & { primary: boolean }>,
   index: { position(offset: number): { line: number; character: number } },
   text: string,
   line: number,
+  shift: number,
 ): string[] {
-  const sorted = [...labels].sort((a, b) => index.position(a.span.start).character - index.position(b.span.start).character);
+  const column = (offset: number) => index.position(offset).character - shift;
+  const sorted = [...labels].sort((a, b) => column(a.span.start) - column(b.span.start));
   const row: string[] = [];
   const trailing: string[] = [];
   for (const label of sorted) {
-    const start = index.position(label.span.start).character;
+    const start = column(label.span.start);
     const endPos = index.position(label.span.end);
-    const end = endPos.line === line ? endPos.character : text.length;
+    const end = Math.min(endPos.line === line ? endPos.character - shift : text.length, text.length);
     const width = Math.max(1, end - start);
     while (row.length < start) row.push(" ");
     for (let i = 0; i < width; i++) row[start + i] = label.primary ? "^" : "-";
@@ -81,7 +100,7 @@ function underlines(
   // Several labels on one line: the last one inline, the others on lines of their own.
   const rows = [`${markers} ${sorted[sorted.length - 1].text}`.trimEnd()];
   for (const label of sorted.slice(0, -1).filter((l) => l.text)) {
-    const start = index.position(label.span.start).character;
+    const start = column(label.span.start);
     rows.push(`${" ".repeat(start)}${label.primary ? "^" : "-"} ${label.text}`);
   }
   return rows;

@@ -1,0 +1,33 @@
+// The terminal renderer prints the part of a very long line around its labels, with the
+// carets still under the right characters.
+
+import { describe, expect, it } from "vitest";
+import { renderTerminal } from "../../src/diagnostics/render-terminal";
+import { compileText } from "../helpers/compile";
+
+describe("renderTerminal on a long line", () => {
+  const text = `block b() {\n  input [B, 4]\n  fc: linear(out: ${"1 + ".repeat(1500)}nope)\n}\nmodel m = b()\n`;
+  const compiled = compileText(text);
+  const [diagnostic] = compiled.diagnostics;
+  const rendered = renderTerminal(compiled.files, diagnostic);
+  const lines = rendered.split("\n");
+
+  it("reports the error once", () => {
+    expect(compiled.diagnostics.map((d) => d.code)).toEqual(["V2001"]);
+  });
+
+  it("clips the source line around the label", () => {
+    const source = lines.find((l) => l.startsWith("3 |"))!;
+    expect(source.length).toBeLessThan(200);
+    expect(source).toContain("…");
+    expect(source).toContain("nope)");
+  });
+
+  it("keeps the carets under the name", () => {
+    const source = lines.find((l) => l.startsWith("3 |"))!;
+    const carets = lines[lines.indexOf(source) + 1];
+    const at = carets.indexOf("^");
+    expect(source.slice(at, at + 4)).toBe("nope");
+    expect(carets.slice(at).startsWith("^^^^")).toBe(true);
+  });
+});
