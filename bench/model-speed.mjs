@@ -76,7 +76,6 @@ export async function modelSpeed() {
   // Measured before and after the models; the better of the two is the ceiling.
   const before = await matMulCeiling(tf);
   console.log(`backend ${device}; 1024×1024 matMul before the models: ${before.ms.toFixed(1)} ms = ${before.gflops.toFixed(1)} GFLOP/s\n`);
-  console.log("model                          batch   median ms   ms/image   GFLOP/s   × floor");
   const measured = [];
   for (const name of models) {
     const compiled = compile(name);

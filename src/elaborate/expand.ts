@@ -473,7 +473,10 @@ export class Expander {
     const labels: Label[] = fromUser.slice(1)
       .filter(([, v]) => v.origin?.span.start !== primary.start || v.origin?.span.file !== primary.file)
       .map(([n, v]) => ({ span: (v.origin as ValueOrigin).span, text: `\`${v.origin?.name ?? n}\` is ${formatValue(v)}` }));
-    const others = values.filter(([, v]) => !fromUser.some(([, u]) => u === v));
+    // In the standard library, operands such as a repeat index (`i` = 2) mean nothing to the
+    // user; only values passed or defaulted under an argument's name are shown there.
+    const others = values.filter(([, v]) => !fromUser.some(([, u]) => u === v))
+      .filter(([, v]) => this.isUserFile(s.span.file) || v.origin?.name !== undefined);
     const notes: Note[] = [];
     if (others.length > 0) notes.push({ text: others.map(([n, v]) => `\`${n}\` = ${formatValue(v)}`).join(", ") });
     for (const note of s.notes) notes.push({ text: this.text(note, scope, file) });

@@ -72,7 +72,9 @@ export function checkShapes(graph: Graph, isUserFile: (file: number) => boolean)
     if (!actual) continue;
     const expected = makeShape(e.batch, e.dims);
     if (!sameShape(actual, expected)) {
-      diagnostics.push(makeDiagnostic("V3109", `the tensor here has shape ${formatShape(actual)}, not ${formatShape(expected)}`, e.origin.user, {
+      // On the expected shape itself when the user wrote the `expect`.
+      const where = isUserFile(e.span.file) ? e.span : e.origin.user;
+      diagnostics.push(makeDiagnostic("V3109", `the tensor here has shape ${formatShape(actual)}, not ${formatShape(expected)}`, where, {
         label: `expected ${formatShape(expected)}`,
         notes: isUserFile(e.span.file) ? [] : [expansionNote(e.origin.via, e.span)],
       }));
