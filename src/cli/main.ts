@@ -9,7 +9,13 @@ import { renderSummaryTable, summarize, summaryJson } from "../reports/summary";
 import { isToolError, renderToolError } from "../diagnostics/tool-error";
 import type { CompiledModel } from "../pipeline";
 import { parseArgs, type ParsedArgs } from "./args";
-import { benchModel, parseBackend, parseCount, runModel, type RunIo } from "./run";
+import type { RunIo } from "./run";
+
+/**
+ * `run` and `bench` pull in tfjs, the image decoders and the weight reader; `check`, which
+ * must start fast, never loads them.
+ */
+const loadRunner = () => import("./run");
 
 const usage = `vitc: compile and check vision-transformer specs (.vit)
 
@@ -198,6 +204,7 @@ function runIo(io: Io): RunIo {
 }
 
 async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
+  const { parseBackend, parseCount, runModel } = await loadRunner();
   const backend = parseBackend(args.options.get("backend"));
   const seed = parseCount("seed", args.options.get("seed"), 0, 0);
   const compiled = compileForRun(args, io, "run");
@@ -210,6 +217,7 @@ async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
 }
 
 async function benchCommand(args: ParsedArgs, io: Io): Promise<number> {
+  const { benchModel, parseBackend, parseCount } = await loadRunner();
   const backend = parseBackend(args.options.get("backend"));
   const batch = parseCount("batch", args.options.get("batch"), 1, 1);
   const runs = parseCount("runs", args.options.get("runs"), 10, 1);
