@@ -145,35 +145,21 @@ function check(args: ParsedArgs, io: Io): number {
 }
 
 function summary(args: ParsedArgs, io: Io): number {
-  if (args.positional.length !== 1) {
-    io.err("vitc summary: give exactly one file\nusage: vitc summary <file> [--model NAME] [--json]");
-    return 2;
-  }
-  const only = args.options.get("model");
-  const [result] = compileFiles(args.positional, typeof only === "string" ? only : undefined);
-  if (result.unreadable) {
-    io.err(`${result.path}: error[V1000]: cannot read \`${result.path}\`: ${result.unreadable}`);
-    return 1;
-  }
-  const c = result.compilation as Compilation;
-  if (hasErrors(c.diagnostics)) {
-    for (const d of c.diagnostics) io.err(`${renderTerminal(c.files, d, { color: io.color })}\n`);
-    return 1;
-  }
-  if (c.models.length === 0) {
-    io.err(typeof only === "string" ? `vitc summary: no model \`${only}\` in ${result.path}` : `vitc summary: ${result.path} declares no model`);
-    return 1;
-  }
-  const summaries = c.models.map(summarize);
+  const models = compileOneFile(args, io, "summary");
+  if (typeof models === "number") return models;
+  const summaries = models.map(summarize);
   if (args.options.has("json")) io.out(JSON.stringify(summaryJson(summaries), null, 2));
   else io.out(summaries.map(renderSummaryTable).join("\n\n"));
   return 0;
 }
 
-/** Compiles the one file of `run`/`bench` and picks its model (`--model`, or the first). */
-function compileForRun(args: ParsedArgs, io: Io, command: string): CompiledModel | number {
+/**
+ * Compiles the one file of `summary`, `run` or `bench` and returns its models (only the
+ * `--model` one if given), or the exit code after printing why there are none.
+ */
+function compileOneFile(args: ParsedArgs, io: Io, command: string): CompiledModel[] | number {
   if (args.positional.length !== 1) {
-    io.err(`vitc ${command}: give exactly one spec file\n\n${usage}`);
+    io.err(`vitc ${command}: give exactly one file\n\n${usage}`);
     return 2;
   }
   const only = args.options.get("model");
@@ -191,7 +177,13 @@ function compileForRun(args: ParsedArgs, io: Io, command: string): CompiledModel
     io.err(typeof only === "string" ? `vitc ${command}: no model \`${only}\` in ${result.path}` : `vitc ${command}: ${result.path} declares no model`);
     return 1;
   }
-  return c.models[0];
+  return [...c.models];
+}
+
+/** The model `run` and `bench` use: `--model`, or the file's first. */
+function compileForRun(args: ParsedArgs, io: Io, command: string): CompiledModel | number {
+  const models = compileOneFile(args, io, command);
+  return typeof models === "number" ? models : models[0];
 }
 
 function optionString(args: ParsedArgs, name: string): string | undefined {
