@@ -63,16 +63,18 @@ export async function prepareModel(compiled: CompiledModel, options: ModelOption
     checkWeightFile(expectedTensors(checked), file, compiled.name);
     weights = fileWeights(file);
   } else weights = initialWeights(options.seed);
-  const showProgress = io.progress && options.weights !== undefined;
+  // Large models take seconds to read or to draw (ViT-L: 1.2 GB): say how far it has got.
+  const verb = options.weights !== undefined ? "loading" : "initialising";
   let lastShown = -1;
   const onProgress = (p: LoadProgress) => {
     const percent = Math.floor((100 * p.done) / p.total);
-    if (!showProgress || percent === lastShown) return;
+    if (!io.progress || percent === lastShown) return;
     lastShown = percent;
-    io.progress!(`loading weights ${percent}% (${megabytes(p.done * 4)} of ${megabytes(p.total * 4)})`);
+    io.progress(`${verb} weights ${percent}% (${megabytes(p.done * 4)} of ${megabytes(p.total * 4)})`);
   };
   try {
     const model = TfjsModel.load(backend.tf, checked, weights, { onProgress });
+    io.progress?.(""); // clears the progress line before anything else is printed
     const input = checked.nodes.find((n) => n.node.op === "input")!;
     return { backend, model, weights, inputDims: input.shape!.dims };
   } finally {
