@@ -23,7 +23,14 @@ interface FixtureConfig { readonly output: { readonly tensors: Record<string, Te
 // timm's `pos_drop` is a Dropout: an identity at inference, right after the position embedding.
 const aliases: Record<string, string> = { pos_drop: "pos_embed" };
 
-const fixtures = ["vit_tiny", "swin_tiny", "mobilevit_tiny"];
+// The shared fixtures, then the extra cases saved from timm by scripts/make-parity-cases.py
+// (test/parity/extra/<name>/, same layout). Each has its spec at test/parity/<name>.vit.
+const extraDir = path.join(__dirname, "extra");
+const fixtures: Array<{ name: string; dir: string }> = [
+  ...["vit_tiny", "swin_tiny", "mobilevit_tiny"].map((name) => ({ name, dir: path.join(sharedDir, "fixtures", name) })),
+  ...(fs.existsSync(extraDir) ? fs.readdirSync(extraDir).filter((n) => fs.existsSync(path.join(extraDir, n, "config.json"))).sort() : [])
+    .map((name) => ({ name, dir: path.join(extraDir, name) })),
+];
 const backends: BackendName[] = ["cpu", "wasm", "webgpu"];
 
 // Mesa reads EGL_PLATFORM when Dawn opens a display; flags set by whoever runs the tests win.
@@ -59,7 +66,7 @@ describe.each(backends)("timm parity on %s", (backend) => {
     if (typeof loaded !== "string") expect(loaded.tf.memory().numTensors).toBe(0);
   });
 
-  it.for(fixtures)("%s: every recorded module output, features and logits match timm", async (name, ctx) => {
+  it.for(fixtures)("$name: every recorded module output, features and logits match timm", async ({ name, dir }, ctx) => {
     const loaded = await load(backend);
     if (typeof loaded === "string") {
       console.log(`timm parity on webgpu skipped: ${loaded}`);
@@ -68,7 +75,6 @@ describe.each(backends)("timm parity on %s", (backend) => {
     }
     const { tf } = loaded;
     const tolerance = backend === "webgpu" ? "loose_atol" : "suggested_atol";
-    const dir = path.join(sharedDir, "fixtures", name);
     const config = JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8")) as FixtureConfig;
     const compiled = compileFile(path.join(__dirname, `${name}.vit`));
     expect(compiled.diagnostics).toEqual([]);

@@ -33,6 +33,19 @@ export interface LoadOptions {
   readonly onProgress?: (p: LoadProgress) => void;
   /** Fuse each qkv `linear` into the global attention that alone reads it (default true). */
   readonly fuse?: boolean;
+  /** Images per pass (default: see `defaultImagesPerPass`). */
+  readonly imagesPerPass?: number;
+}
+
+/**
+ * On wasm a model with global attention runs a batch image by image. Single-threaded XNNPACK
+ * is as fast per row at 197 rows as at 1576, so batching gains nothing there, while attention
+ * must cut the batch into sequences and every wasm Slice copies its whole input (8 slices of a
+ * ViT-B batch of 8 per block). Image by image, a batch costs what its images cost alone.
+ * Swin (whose windows attend in one batched matMul) and GPU backends keep the whole batch.
+ */
+function defaultImagesPerPass(tf: Tf, fusions: ReadonlyMap<number, number>): number | undefined {
+  return tf.getBackend() === "wasm" && fusions.size > 0 ? 1 : undefined;
 }
 
 /** qkv projections that only a global (unwindowed) attention reads: sdpa id → linear id. */
@@ -80,6 +93,8 @@ export class TfjsModel {
     private readonly steps: readonly Step[],
     /** Bytes of float32 weights held by the backend. */
     readonly weightBytes: number,
+    /** Images per pass through the graph; a larger batch runs in slices of this many. */
+    private readonly imagesPerPass: number | undefined,
   ) {}
 
   /** Loads every parameter and buffer from `source` and prepares it for its kernel. */
@@ -132,11 +147,38 @@ export class TfjsModel {
       throw err;
     }
     const weightBytes = steps.reduce((sum, s) => sum + Object.values(s.weights).reduce((a, t) => a + t.size * 4, 0), 0);
-    return new TfjsModel(tf, graph, steps, weightBytes);
+    return new TfjsModel(tf, graph, steps, weightBytes, options.imagesPerPass ?? defaultImagesPerPass(tf, fusions));
   }
 
   /** Runs the model on `input` ([B, …] as the spec's `input`, NCHW for images). */
   forward(input: Tensor, options: ForwardOptions = {}): ForwardResult {
+    const { tf } = this;
+    const images = input.shape[0];
+    const per = this.imagesPerPass;
+    if (per === undefined || images <= per) return this.forwardPass(input, options);
+    const parts: ForwardResult[] = [];
+    const rest = input.shape.slice(1);
+    try {
+      for (let first = 0; first < images; first += per) {
+        const chunk = tf.slice(input, [first, ...rest.map(() => 0)], [Math.min(per, images - first), ...rest]);
+        try {
+          parts.push(this.forwardPass(chunk, options));
+        } finally {
+          chunk.dispose();
+        }
+      }
+      // Every output's dimension 0 is a multiple of the batch, image-major: slices concatenate.
+      const join = (pick: (r: ForwardResult) => Tensor) => tf.concat(parts.map(pick), 0);
+      return {
+        outputs: Object.fromEntries(Object.keys(parts[0].outputs).map((name) => [name, join((r) => r.outputs[name])])),
+        captured: new Map([...parts[0].captured.keys()].map((id) => [id, join((r) => r.captured.get(id)!)])),
+      };
+    } finally {
+      for (const r of parts) for (const t of new Set([...Object.values(r.outputs), ...r.captured.values()])) t.dispose();
+    }
+  }
+
+  private forwardPass(input: Tensor, options: ForwardOptions): ForwardResult {
     const { tf, steps } = this;
     const outputs = this.graph.graph.outputs;
     const wanted = [...new Set([...Object.values(outputs), ...(options.capture ?? [])])];

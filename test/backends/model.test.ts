@@ -1,0 +1,50 @@
+// The executable model: a batch run image by image equals the batch run whole, nothing leaks
+// either way, and asking for a node that was fused away is a clear error.
+
+import { describe, expect, it } from "vitest";
+import { loadBackend } from "../../src/backends/tfjs/load-backend";
+import { TfjsModel } from "../../src/backends/tfjs/model";
+import { initialWeights } from "../../src/weights/bind";
+import { compileText } from "../helpers/compile";
+
+const spec = "use std.vit\nmodel m = vit(img_size: 16, patch_size: 8, embed_dim: 32, depth: 2, num_heads: 2, num_classes: 4, global_pool: \"avg\")\n";
+
+describe("TfjsModel", () => {
+  it("gives the same outputs image by image as for the whole batch, and leaks nothing", async () => {
+    const { tf } = await loadBackend("cpu");
+    const checked = compileText(spec).models[0].checked;
+    const whole = TfjsModel.load(tf, checked, initialWeights(1), { imagesPerPass: 1000 });
+    const single = TfjsModel.load(tf, checked, initialWeights(1), { imagesPerPass: 1 });
+    const input = tf.randomNormal([3, 3, 16, 16], 0, 1, "float32", 7);
+    const before = tf.memory().numTensors;
+    const a = whole.forward(input, { capture: [5] });
+    const b = single.forward(input, { capture: [5] });
+    for (const name of ["logits", "features", "pre_logits"]) {
+      expect(b.outputs[name].shape).toEqual(a.outputs[name].shape);
+      const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(a.outputs[name], b.outputs[name]))).dataSync()[0]);
+      expect(diff, name).toBeLessThan(1e-6);
+    }
+    expect(b.captured.get(5)!.shape).toEqual(a.captured.get(5)!.shape);
+    for (const r of [a, b]) for (const t of new Set([...Object.values(r.outputs), ...r.captured.values()])) t.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    input.dispose();
+    whole.dispose();
+    single.dispose();
+  });
+
+  it("refuses to capture a projection fused into its attention", async () => {
+    const { tf } = await loadBackend("cpu");
+    const checked = compileText(spec).models[0].checked;
+    const qkv = checked.nodes.find((n) => n.node.path === "blocks.0.attn.qkv")!.node.id;
+    const model = TfjsModel.load(tf, checked, initialWeights(1));
+    const input = tf.zeros([1, 3, 16, 16]);
+    expect(() => model.forward(input, { capture: [qkv] })).toThrow(/fuse: false/);
+    const unfused = TfjsModel.load(tf, checked, initialWeights(1), { fuse: false });
+    const r = unfused.forward(input, { capture: [qkv] });
+    expect(r.captured.get(qkv)!.shape).toEqual([1, 5, 96]);
+    for (const t of new Set([...Object.values(r.outputs), ...r.captured.values()])) t.dispose();
+    input.dispose();
+    model.dispose();
+    unfused.dispose();
+  });
+});
