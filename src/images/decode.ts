@@ -17,6 +17,7 @@ import * as fs from "node:fs";
 import { decode as decodeJpeg } from "jpeg-js";
 import { PNG } from "pngjs";
 import { ToolError } from "../diagnostics/tool-error";
+import { describeFileError } from "../source/host";
 
 export interface RgbImage {
   readonly width: number;
@@ -52,16 +53,8 @@ function readImageFile(path: string): Buffer {
     return fs.readFileSync(path);
   } catch (err) {
     if (err instanceof ToolError) throw err;
-    throw new ToolError("V4004", `cannot read \`${path}\`: ${describeReadError(err)}`, { file: path });
+    throw new ToolError("V4004", `cannot read \`${path}\`: ${describeFileError(err)}`, { file: path });
   }
-}
-
-function describeReadError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === "ENOENT") return "no such file";
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  if (code === "ENOTDIR") return "a folder in the path is a file";
-  return err instanceof Error ? err.message : String(err);
 }
 
 function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {

@@ -40,7 +40,7 @@ export function readTextFile(filePath: string): ReadResult {
   try {
     bytes = fs.readFileSync(filePath);
   } catch (err) {
-    return { ok: false, reason: `cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})` };
+    return { ok: false, reason: `cannot be read: ${describeFileError(err)}` };
   }
   return decodeSource(bytes);
 }
@@ -79,4 +79,16 @@ export function memoryHost(files: Record<string, string>): Host {
     readFile: (p) => (p in files ? { ok: true, text: files[p] } : { ok: false, reason: "no such file" }),
     readStdModule: disk.readStdModule,
   };
+}
+
+/** Why a file operation failed, in words (`no such file`, `permission denied`, …). */
+export function describeFileError(err: unknown): string {
+  switch ((err as NodeJS.ErrnoException | null)?.code) {
+    case "ENOENT": return "no such file";
+    case "EISDIR": return "is a directory";
+    case "EACCES": case "EPERM": return "permission denied";
+    case "ENOTDIR": return "a parent of the path is not a directory";
+    case "ENOSPC": return "no space left on the device";
+    default: return err instanceof Error ? err.message : String(err);
+  }
 }

@@ -1,12 +1,18 @@
 // A safetensors reader and writer. The reader checks the whole header before trusting any of
 // it: the length against the file, the JSON, every dtype, shape and offset (inside the data,
-// exact byte length, no overlaps, no gaps), as the reference Rust library does. Tensors are then
-// read one at a time with positional reads, so a 1.2 GB file is never held whole in memory.
-// The writer writes to a temporary name and renames, so no half-written file is ever left.
+// exact byte length, no overlaps, no gaps, nothing after the last tensor), as the reference Rust
+// library does. Tensors are then read one at a time with positional reads, so a 1.2 GB file is
+// never held whole in memory. The writer writes to a temporary name and renames, so no
+// half-written file is ever left under the target name.
+// Invariants: every problem with a file is a ToolError (V4001 reading, V4005 writing), never a
+// raw Node exception; values are read into fresh, aligned typed arrays, so offsets in the file
+// need no alignment. Typed arrays use the host's byte order, and the format is little-endian:
+// big-endian hosts are not supported.
 
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ToolError } from "../diagnostics/tool-error";
+import { describeFileError } from "../source/host";
 
 export type Dtype = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U64" | "U32" | "U16" | "U8" | "BOOL" | "F8_E4M3" | "F8_E5M2";
 
@@ -14,72 +20,115 @@ const dtypeBytes: Readonly<Record<Dtype, number>> = {
   F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U64: 8, U32: 4, U16: 2, U8: 1, BOOL: 1, F8_E4M3: 1, F8_E5M2: 1,
 };
 
-export interface TensorInfo {
-  readonly name: string;
-  readonly dtype: Dtype;
-  readonly shape: readonly number[];
-  /** Byte offsets into the data section (after the header); end exclusive. */
-  readonly begin: number;
-  readonly end: number;
-}
+/** `begin` and `end` are byte offsets into the data section (after the header); end exclusive. */
+export interface TensorInfo { readonly name: string; readonly dtype: Dtype; readonly shape: readonly number[]; readonly begin: number; readonly end: number }
 
 export interface SafetensorsFile {
   readonly path: string;
   /** In header order. */
   readonly tensors: ReadonlyMap<string, TensorInfo>;
   readonly metadata: Readonly<Record<string, string>>;
-  /** The tensor's values as float32 (F16, BF16 and F64 are converted). */
+  /** The tensor's values as float32 (F32 is read straight into a fresh Float32Array; F16, BF16 and F64 are converted). Other dtypes: ToolError V4001 naming the dtype. */
   read(name: string): Float32Array;
   close(): void;
 }
 
 /** A header larger than this is not a weight file (real ones are well under 1 MB). */
 const maxHeaderBytes = 100_000_000;
+/** Node reads and writes at most 2 GiB per call; larger tensors go in pieces. */
+const maxChunkBytes = 1 << 30;
 
-function corrupt(file: string, why: string): ToolError {
-  return new ToolError("V4001", `\`${file}\` is not a valid safetensors file: ${why}`, { file });
+function notSafetensors(file: string, why: string): ToolError {
+  return new ToolError("V4001", `\`${file}\` is not a safetensors file: ${why}`, { file });
 }
 
-/** The reason a file operation failed, in words. */
-export function fileProblem(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  switch (code) {
-    case "ENOENT": return "no such file";
-    case "EISDIR": return "is a directory";
-    case "EACCES": case "EPERM": return "permission denied";
-    case "ENOTDIR": return "a parent of the path is not a directory";
-    default: return err instanceof Error ? err.message : String(err);
+/** Runs a file operation, turning a Node error into a V4001 that names the file. */
+function readingFile<T>(file: string, operation: () => T): T {
+  try {
+    return operation();
+  } catch (err) {
+    if (err instanceof ToolError) throw err;
+    throw new ToolError("V4001", `cannot read \`${file}\`: ${describeFileError(err)}`, { file });
   }
 }
 
+/** Fills `buffer` from `position`; readSync may return fewer bytes than asked, so it loops. */
 function readExactly(fd: number, buffer: Uint8Array, position: number, file: string): void {
   let done = 0;
   while (done < buffer.length) {
-    const n = fs.readSync(fd, buffer, done, buffer.length - done, position + done);
-    if (n === 0) throw corrupt(file, `the file ends early, at byte ${position + done}`);
+    const length = Math.min(buffer.length - done, maxChunkBytes);
+    const n = readingFile(file, () => fs.readSync(fd, buffer, done, length, position + done));
+    if (n === 0) throw notSafetensors(file, `the file ends at byte ${position + done}, before the ${buffer.length} bytes that start at byte ${position}`);
     done += n;
   }
 }
 
-function isSafeCount(v: unknown): v is number {
+/** A typed array of `count` elements; too many to allocate is a V4001, not a RangeError. */
+function allocate<T>(file: string, name: string, count: number, make: (count: number) => T): T {
+  try {
+    return make(count);
+  } catch {
+    throw new ToolError("V4001", `tensor \`${name}\` of \`${file}\` has ${count} values, too many to hold in memory`, { file });
+  }
+}
+
+function isCount(v: unknown): v is number {
   return typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** A JSON value for a message, cut short so a huge bad value cannot flood the terminal. */
+function showJson(v: unknown): string {
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/**
+ * The top-level keys of a JSON object's text, in order and with repeats. JSON.parse keeps only
+ * the last of repeated keys and puts integer-like keys first; the header's own order is wanted.
+ * The text must already have parsed as an object.
+ */
+function topLevelKeys(text: string): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "{" || c === "[") depth++;
+    else if (c === "}" || c === "]") depth--;
+    else if (c === '"') {
+      const start = i;
+      for (i++; text[i] !== '"'; i++) if (text[i] === "\\") i++;
+      let next = i + 1;
+      while (text[next] === " " || text[next] === "\t" || text[next] === "\n" || text[next] === "\r") next++;
+      if (depth === 1 && text[next] === ":") keys.push(JSON.parse(text.slice(start, i + 1)) as string);
+    }
+  }
+  return keys;
 }
 
 function parseEntry(file: string, name: string, entry: unknown, dataLength: number): TensorInfo {
   const where = `tensor \`${name}\``;
-  if (typeof entry !== "object" || entry === null || Array.isArray(entry)) throw corrupt(file, `${where} is not an object`);
-  const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
-  if (typeof dtype !== "string" || !(dtype in dtypeBytes)) throw corrupt(file, `${where} has an unknown dtype ${JSON.stringify(dtype)}`);
-  if (!Array.isArray(shape) || !shape.every(isSafeCount)) throw corrupt(file, `${where} has an invalid shape ${JSON.stringify(shape)}`);
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isSafeCount) || offsets[0] > offsets[1]) {
-    throw corrupt(file, `${where} has invalid data_offsets ${JSON.stringify(offsets)}`);
+  if (!isPlainObject(entry)) throw notSafetensors(file, `${where} is ${showJson(entry)}, not an object`);
+  const missing = ["dtype", "shape", "data_offsets"].find((key) => entry[key] === undefined);
+  if (missing) throw notSafetensors(file, `${where} has no \`${missing}\``);
+  const { dtype, shape, data_offsets: offsets } = entry;
+  if (typeof dtype !== "string" || !Object.hasOwn(dtypeBytes, dtype)) throw notSafetensors(file, `${where} has an unknown dtype ${showJson(dtype)}`);
+  if (!Array.isArray(shape) || !shape.every(isCount)) {
+    throw notSafetensors(file, `${where} has shape ${showJson(shape)}; a shape is a list of non-negative integers below 2^53`);
+  }
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount) || offsets[0] > offsets[1]) {
+    throw notSafetensors(file, `${where} has data_offsets ${showJson(offsets)}; they must be two integers [begin, end] with begin <= end`);
   }
   const [begin, end] = offsets as [number, number];
+  if (end > dataLength) throw notSafetensors(file, `${where} ends at byte ${end} of the data, which has only ${dataLength} bytes`);
+  // BigInt, so a shape like [2^40, 2^40] cannot wrap around to a plausible byte count.
   const bytes = shape.reduce((n: bigint, d: number) => n * BigInt(d), 1n) * BigInt(dtypeBytes[dtype as Dtype]);
   if (bytes !== BigInt(end - begin)) {
-    throw corrupt(file, `${where} has data_offsets [${begin}, ${end}] (${end - begin} bytes), but shape [${shape.join(", ")}] of ${dtype} needs ${bytes} bytes`);
+    throw notSafetensors(file, `${where} has data_offsets [${begin}, ${end}] but shape [${shape.join(", ")}] of ${dtype} needs ${bytes} bytes`);
   }
-  if (end > dataLength) throw corrupt(file, `${where} ends at byte ${end} of the data, which has only ${dataLength} bytes`);
   return { name, dtype: dtype as Dtype, shape, begin, end };
 }
 
@@ -87,54 +136,75 @@ function parseEntry(file: string, name: string, entry: unknown, dataLength: numb
 function checkTiling(file: string, tensors: readonly TensorInfo[], dataLength: number): void {
   const sorted = [...tensors].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let at = 0;
-  for (const t of sorted) {
-    if (t.begin < at) throw corrupt(file, `tensor \`${t.name}\` overlaps another tensor at byte ${t.begin} of the data`);
-    if (t.begin > at) throw corrupt(file, `bytes ${at}..${t.begin} of the data belong to no tensor`);
+  sorted.forEach((t, i) => {
+    const p = sorted[i - 1]; // t.begin < at cannot happen for the first tensor, as at is 0
+    if (t.begin < at) throw notSafetensors(file, `tensors \`${p.name}\` and \`${t.name}\` overlap: their data_offsets are [${p.begin}, ${p.end}] and [${t.begin}, ${t.end}]`);
+    if (t.begin > at) throw notSafetensors(file, `bytes ${at}..${t.begin} of the data belong to no tensor`);
     at = t.end;
+  });
+  if (at !== dataLength) throw notSafetensors(file, `bytes ${at}..${dataLength} of the data belong to no tensor`);
+}
+
+function parseMetadata(file: string, value: unknown): Record<string, string> {
+  if (!isPlainObject(value)) throw notSafetensors(file, `its \`__metadata__\` is ${showJson(value)}, not an object of strings`);
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== "string") throw notSafetensors(file, `its \`__metadata__\` is not an object of strings: \`${key}\` is ${showJson(v)}`);
   }
-  if (at !== dataLength) throw corrupt(file, `bytes ${at}..${dataLength} of the data belong to no tensor`);
+  return value as Record<string, string>;
+}
+
+/** Reads and checks the header; the data is read later, one tensor at a time. */
+function readHeader(file: string, fd: number): { dataStart: number; tensors: Map<string, TensorInfo>; metadata: Record<string, string> } {
+  const size = readingFile(file, () => fs.fstatSync(fd)).size;
+  if (size < 8) throw notSafetensors(file, `it has ${size} bytes, fewer than the 8 of the header length`);
+  const lengthBytes = new Uint8Array(8);
+  readExactly(fd, lengthBytes, 0, file);
+  const headerLength = new DataView(lengthBytes.buffer).getBigUint64(0, true);
+  if (headerLength === 0n) throw notSafetensors(file, "its header length is 0");
+  if (headerLength > BigInt(size - 8)) {
+    const plus = headerLength <= BigInt(size) ? " plus the 8 bytes that give it" : "";
+    throw notSafetensors(file, `its header length ${headerLength}${plus} is larger than the file (${size} bytes)`);
+  }
+  if (headerLength > BigInt(maxHeaderBytes)) throw notSafetensors(file, `its header length ${headerLength} is over the limit of ${maxHeaderBytes} bytes`);
+  const headerBytes = new Uint8Array(Number(headerLength));
+  readExactly(fd, headerBytes, 8, file);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(headerBytes);
+  } catch {
+    throw notSafetensors(file, "its header is not valid UTF-8");
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(text);
+  } catch (err) {
+    throw notSafetensors(file, `its header is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (!isPlainObject(header)) throw notSafetensors(file, `its header is ${Array.isArray(header) ? "an array" : showJson(header)}, not a JSON object`);
+  const dataStart = 8 + Number(headerLength);
+  const dataLength = size - dataStart;
+  const keys = topLevelKeys(text);
+  const seen = new Set<string>();
+  let metadata: Record<string, string> = {};
+  const tensors = new Map<string, TensorInfo>();
+  for (const key of keys) {
+    if (seen.has(key)) throw notSafetensors(file, `its header has the key \`${key}\` twice`);
+    seen.add(key);
+    if (key === "__metadata__") metadata = parseMetadata(file, header[key]);
+    else tensors.set(key, parseEntry(file, key, header[key], dataLength));
+  }
+  checkTiling(file, [...tensors.values()], dataLength);
+  return { dataStart, tensors, metadata };
 }
 
 export function openSafetensors(file: string): SafetensorsFile {
-  let fd: number;
+  // Checked before opening: opening a FIFO would block, and a directory opens fine on Linux.
+  const stat = readingFile(file, () => fs.statSync(file));
+  if (stat.isDirectory()) throw new ToolError("V4001", `cannot read \`${file}\`: is a directory`, { file });
+  if (!stat.isFile()) throw new ToolError("V4001", `cannot read \`${file}\`: not a regular file`, { file });
+  const fd = readingFile(file, () => fs.openSync(file, "r"));
   try {
-    fd = fs.openSync(file, "r");
-  } catch (err) {
-    throw new ToolError("V4001", `cannot read \`${file}\`: ${fileProblem(err)}`, { file });
-  }
-  try {
-    const stat = fs.fstatSync(fd);
-    if (stat.isDirectory()) throw new ToolError("V4001", `cannot read \`${file}\`: is a directory`, { file });
-    if (stat.size < 8) throw corrupt(file, `it has ${stat.size} bytes, fewer than the 8 of a header length`);
-    const lengthBytes = new Uint8Array(8);
-    readExactly(fd, lengthBytes, 0, file);
-    const headerLength = new DataView(lengthBytes.buffer).getBigUint64(0, true);
-    if (headerLength === 0n) throw corrupt(file, "its header length is 0");
-    if (headerLength > BigInt(stat.size - 8)) throw corrupt(file, `its header length ${headerLength} is larger than the rest of the file (${stat.size - 8} bytes)`);
-    if (headerLength > BigInt(maxHeaderBytes)) throw corrupt(file, `its header length ${headerLength} is over the limit of ${maxHeaderBytes} bytes`);
-    const headerBytes = new Uint8Array(Number(headerLength));
-    readExactly(fd, headerBytes, 8, file);
-    let header: unknown;
-    try {
-      header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(headerBytes));
-    } catch (err) {
-      throw corrupt(file, `its header is not UTF-8 JSON (${err instanceof Error ? err.message : String(err)})`);
-    }
-    if (typeof header !== "object" || header === null || Array.isArray(header)) throw corrupt(file, "its header is not a JSON object");
-    const dataStart = 8 + Number(headerLength);
-    const dataLength = stat.size - dataStart;
-    let metadata: Record<string, string> = {};
-    const tensors = new Map<string, TensorInfo>();
-    for (const [name, entry] of Object.entries(header)) {
-      if (name === "__metadata__") {
-        const valid = typeof entry === "object" && entry !== null && !Array.isArray(entry) && Object.values(entry).every((v) => typeof v === "string");
-        if (!valid) throw corrupt(file, "its `__metadata__` is not an object of strings");
-        metadata = entry as Record<string, string>;
-        continue;
-      }
-      tensors.set(name, parseEntry(file, name, entry, dataLength));
-    }
-    checkTiling(file, [...tensors.values()], dataLength);
+    const { dataStart, tensors, metadata } = readHeader(file, fd);
     return openedFile(file, fd, dataStart, tensors, metadata);
   } catch (err) {
     fs.closeSync(fd);
@@ -150,18 +220,16 @@ function openedFile(file: string, fd: number, dataStart: number, tensors: Readon
     metadata,
     read(name) {
       const info = tensors.get(name);
-      if (!info) throw new Error(`no tensor \`${name}\` in ${file}`);
-      if (!open) throw new Error(`${file} is closed`);
-      const count = (info.end - info.begin) / dtypeBytes[info.dtype];
-      if (info.dtype === "F32") {
-        // Read straight into the result's memory: one copy, from the file.
-        const values = new Float32Array(count);
-        readExactly(fd, new Uint8Array(values.buffer), dataStart + info.begin, file);
-        return values;
+      if (!info) throw new Error(`no tensor \`${name}\` in \`${file}\``);
+      if (!open) throw new Error(`\`${file}\` is already closed`);
+      if (info.dtype !== "F32" && info.dtype !== "F16" && info.dtype !== "BF16" && info.dtype !== "F64") {
+        throw new ToolError("V4001", `tensor \`${name}\` of \`${file}\` is ${info.dtype}; vitc reads F32, F16, BF16 and F64 tensors`, { file });
       }
-      const bytes = new Uint8Array(info.end - info.begin);
-      readExactly(fd, bytes, dataStart + info.begin, file);
-      return toFloat32(file, info, bytes, count);
+      const count = (info.end - info.begin) / dtypeBytes[info.dtype];
+      // Read straight into a fresh typed array of the file's dtype: one copy from the file.
+      const raw = allocate(file, name, count, (n) => (info.dtype === "F32" ? new Float32Array(n) : info.dtype === "F64" ? new Float64Array(n) : new Uint16Array(n)));
+      readExactly(fd, new Uint8Array(raw.buffer), dataStart + info.begin, file);
+      return raw instanceof Float32Array ? raw : allocate(file, name, count, () => toFloat32(info.dtype, raw));
     },
     close() {
       if (open) fs.closeSync(fd);
@@ -170,75 +238,84 @@ function openedFile(file: string, fd: number, dataStart: number, tensors: Readon
   };
 }
 
-/** IEEE half precision to float32, exact for every value (subnormals, infinities, NaN). */
-function halfToFloat(h: number): number {
-  const exponent = (h >> 10) & 0x1f;
-  const fraction = h & 0x3ff;
-  const sign = h & 0x8000 ? -1 : 1;
-  if (exponent === 0) return sign * fraction * 2 ** -24;
-  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
-}
+let halfValues: Float32Array | undefined;
 
-function toFloat32(file: string, info: TensorInfo, bytes: Uint8Array, count: number): Float32Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const values = new Float32Array(count);
-  switch (info.dtype) {
-    case "F16":
-      for (let i = 0; i < count; i++) values[i] = halfToFloat(view.getUint16(2 * i, true));
-      return values;
-    case "BF16": {
-      // bfloat16 is the upper half of a float32.
-      const bits = new Uint32Array(values.buffer);
-      for (let i = 0; i < count; i++) bits[i] = view.getUint16(2 * i, true) << 16;
-      return values;
-    }
-    case "F64":
-      for (let i = 0; i < count; i++) values[i] = view.getFloat64(8 * i, true);
-      return values;
-    default:
-      throw new ToolError("V4001", `tensor \`${info.name}\` of \`${file}\` is ${info.dtype}; vitc reads F32, F16, BF16 and F64 tensors`, { file });
+/** Every IEEE half as float32, built once: a lookup is much faster than decoding 300M values. */
+function halfTable(): Float32Array {
+  if (halfValues) return halfValues;
+  halfValues = new Float32Array(65536);
+  for (let h = 0; h < 65536; h++) {
+    const exponent = (h >> 10) & 0x1f;
+    const fraction = h & 0x3ff;
+    const sign = h & 0x8000 ? -1 : 1;
+    // Every half is exactly a float32, so this arithmetic is exact, subnormals included.
+    if (exponent === 0) halfValues[h] = sign * fraction * 2 ** -24;
+    else if (exponent === 0x1f) halfValues[h] = fraction ? NaN : sign * Infinity;
+    else halfValues[h] = sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
   }
+  return halfValues;
 }
 
-export interface TensorToWrite {
-  readonly name: string;
-  readonly shape: readonly number[];
-  readonly data: Float32Array;
+/** F64 values, or F16 and BF16 bits, as float32. */
+function toFloat32(dtype: Dtype, raw: Float64Array | Uint16Array): Float32Array {
+  if (raw instanceof Float64Array) return Float32Array.from(raw);
+  const values = new Float32Array(raw.length);
+  if (dtype === "F16") {
+    const table = halfTable();
+    for (let i = 0; i < raw.length; i++) values[i] = table[raw[i]];
+  } else {
+    // bfloat16 is the upper half of a float32's bits; NaN payloads survive too.
+    const bits = new Uint32Array(values.buffer);
+    for (let i = 0; i < raw.length; i++) bits[i] = raw[i] << 16;
+  }
+  return values;
 }
 
-/** Writes F32 tensors to `file + ".<pid>.tmp"`, then renames it to `file`. */
+export interface TensorToWrite { readonly name: string; readonly shape: readonly number[]; readonly data: Float32Array }
+
+/** Writes all of `bytes`; writeSync may write fewer bytes than asked, so it loops. */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let done = 0;
+  while (done < bytes.length) done += fs.writeSync(fd, bytes, done, Math.min(bytes.length - done, maxChunkBytes));
+}
+
+/** Writes F32 tensors to `file + ".<pid>.tmp"` first, then renames it to `file`, so no half-written file is ever left under `file`. */
 export function writeSafetensors(file: string, tensors: readonly TensorToWrite[], metadata?: Readonly<Record<string, string>>): void {
-  const header: Record<string, unknown> = {};
-  if (metadata) header.__metadata__ = metadata;
+  // Built as text, not one object, so the header keeps the given order even for names like "0".
+  const entries = metadata ? [`"__metadata__":${JSON.stringify(metadata)}`] : [];
+  const names = new Set<string>();
   let offset = 0;
   for (const t of tensors) {
     const count = t.shape.reduce((a, b) => a * b, 1);
-    if (count !== t.data.length) throw new Error(`tensor ${t.name} has ${t.data.length} values for shape [${t.shape.join(", ")}]`);
-    if (t.name in header) throw new Error(`tensor ${t.name} is written twice`);
-    header[t.name] = { dtype: "F32", shape: t.shape, data_offsets: [offset, offset + 4 * count] };
+    if (!t.shape.every(isCount) || count !== t.data.length) {
+      throw new Error(`tensor \`${t.name}\` has ${t.data.length} values for shape [${t.shape.join(", ")}]`);
+    }
+    if (names.has(t.name) || t.name === "__metadata__") throw new Error(`tensor name \`${t.name}\` is used twice or reserved`);
+    names.add(t.name);
+    entries.push(`${JSON.stringify(t.name)}:${JSON.stringify({ dtype: "F32", shape: t.shape, data_offsets: [offset, offset + 4 * count] })}`);
     offset += 4 * count;
   }
-  const json = Buffer.from(JSON.stringify(header), "utf8");
-  const padded = Buffer.alloc(Math.ceil(json.length / 8) * 8, 0x20);
-  json.copy(padded);
-  const length = Buffer.alloc(8);
-  length.writeBigUInt64LE(BigInt(padded.length));
+  const json = Buffer.from(`{${entries.join(",")}}`, "utf8");
+  // Padding to 8 bytes keeps the data section aligned for readers that map the file.
+  const header = Buffer.alloc(8 + Math.ceil(json.length / 8) * 8, 0x20);
+  header.writeBigUInt64LE(BigInt(header.length - 8));
+  json.copy(header, 8);
   const temp = `${file}.${process.pid}.tmp`;
   try {
     const fd = fs.openSync(temp, "w");
     try {
-      fs.writeSync(fd, length);
-      fs.writeSync(fd, padded);
-      for (const t of tensors) fs.writeSync(fd, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+      writeAll(fd, header);
+      for (const t of tensors) writeAll(fd, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+      // Flushed before the rename, so a crash cannot leave a complete name over incomplete data.
+      fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }
     fs.renameSync(temp, file);
   } catch (err) {
-    fs.rmSync(temp, { force: true });
+    try { fs.rmSync(temp, { force: true }); } catch { /* the write error below is the one to report */ }
     const dir = path.dirname(file);
-    const reason = (err as NodeJS.ErrnoException).code === "ENOENT" && !fs.existsSync(dir) ? `directory \`${dir}\` does not exist` : fileProblem(err);
-    throw new ToolError("V4005", `cannot write \`${file}\`: ${reason}`, { file });
+    const missingDir = (err as NodeJS.ErrnoException).code === "ENOENT" && !fs.existsSync(dir);
+    throw new ToolError("V4005", `cannot write \`${file}\`: ${missingDir ? `directory \`${dir}\` does not exist` : describeFileError(err)}`, { file });
   }
 }
