@@ -100,13 +100,6 @@ async function loadFirstAvailable(tf: Tf, env: NodeJS.ProcessEnv): Promise<Loade
   for (const attempt of attemptsFromEnv(env)) {
     // A second try matters only for a backend that loaded but had no GPU the first time.
     if (failed.has(attempt.name)) continue;
-    const missing = attempt.gpuOnly && attempt.name === "webgpu" ? missingVulkanLoader(env) : undefined;
-    if (missing) {
-      // Dawn would print its own "Couldn't load Vulkan" line to stderr before failing.
-      failed.add(attempt.name);
-      skipped.push({ name: attempt.name, reason: missing });
-      continue;
-    }
     try {
       const loaded = await loaders[attempt.name](tf, env);
       if (!attempt.gpuOnly || loaded.gpu) return { tf, ...loaded, skipped };
@@ -383,6 +376,9 @@ async function loadWebgpu(tf: Tf, env: NodeJS.ProcessEnv): Promise<Loaded> {
   // Dawn's GL backends offer only WebGPU compatibility mode; asking for core finds no adapter.
   const usesGl = flags.some((f) => f === "backend=opengles" || f === "backend=opengl");
   const featureLevel = env.VITC_WEBGPU_FEATURE_LEVEL ?? (usesGl ? "compatibility" : undefined);
+  // Checked before Dawn loads: Dawn would print its own "Couldn't load Vulkan" to stderr first.
+  const noVulkan = missingVulkanLoader(env);
+  if (noVulkan) throw cannotLoad("webgpu", noVulkan, webgpuHelp);
   const key = JSON.stringify([flags, featureLevel]);
   const notes = [`Dawn flags: ${flags.length > 0 ? `\`${flags.join(",")}\`` : "none"} (\`VITC_WEBGPU_FLAGS\`)`];
   if (featureLevel !== undefined) notes.push(`feature level: \`${featureLevel}\``);
