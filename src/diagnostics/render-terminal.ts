@@ -84,7 +84,6 @@ function underlines(
   const column = (offset: number) => index.position(offset).character - shift;
   const sorted = [...labels].sort((a, b) => column(a.span.start) - column(b.span.start));
   const row: string[] = [];
-  const trailing: string[] = [];
   for (const label of sorted) {
     const start = column(label.span.start);
     const endPos = index.position(label.span.end);
@@ -92,13 +91,12 @@ function underlines(
     const width = Math.max(1, end - start);
     while (row.length < start) row.push(" ");
     for (let i = 0; i < width; i++) row[start + i] = label.primary ? "^" : "-";
-    if (label.text) trailing.push(label.text);
   }
   const markers = row.join("");
-  if (trailing.length === 0) return [markers];
-  if (trailing.length === 1) return [`${markers} ${trailing[0]}`];
-  // Several labels on one line: the last one inline, the others on lines of their own.
-  const rows = [`${markers} ${sorted[sorted.length - 1].text}`.trimEnd()];
+  // Only the rightmost label's text can follow the markers without seeming to belong to
+  // another; every other text goes on a row of its own, under its label's start.
+  const last = sorted[sorted.length - 1];
+  const rows = [`${markers}${last.text ? ` ${last.text}` : ""}`];
   for (const label of sorted.slice(0, -1).filter((l) => l.text)) {
     const start = column(label.span.start);
     rows.push(`${" ".repeat(start)}${label.primary ? "^" : "-"} ${label.text}`);

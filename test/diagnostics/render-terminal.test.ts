@@ -31,3 +31,14 @@ describe("renderTerminal on a long line", () => {
     expect(carets.slice(at).startsWith("^^^^")).toBe(true);
   });
 });
+
+describe("renderTerminal with a label left of the primary span", () => {
+  it("puts that label's text on its own row, not after the primary carets", () => {
+    const compiled = compileText("use std.vit\nmodel n = vit(num_heads: 12, img_size: 224, patch_size: 16, embed_dim: 770, depth: 12)\n");
+    const lines = renderTerminal(compiled.files, compiled.diagnostics[0]).split("\n");
+    const markers = lines.findIndex((l) => l.includes("^^^"));
+    expect(lines[markers].trimEnd().endsWith("^^^")).toBe(true);
+    expect(lines[markers + 1]).toMatch(/^\s+\|\s+- `num_heads` is 12$/);
+    expect(lines[markers + 1].indexOf("-")).toBe(lines[markers].indexOf("--"));
+  });
+});
