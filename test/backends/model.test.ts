@@ -48,3 +48,24 @@ describe("TfjsModel", () => {
     unfused.dispose();
   });
 });
+
+describe("fused and unfused attention", () => {
+  it.each([
+    ["global", spec],
+    ["windowed, shifted", "use std.swin\nmodel s = swin(img_size: 32, patch_size: 2, num_classes: 3, embed_dim: 16, depths: [2, 2], num_heads: [1, 2], window_size: 4, mlp_ratio: 2.0)\n"],
+  ])("%s attention gives the same outputs either way", async (_what, text) => {
+    const { tf } = await loadBackend("cpu");
+    const checked = compileText(text).models[0].checked;
+    const fused = TfjsModel.load(tf, checked, initialWeights(2));
+    const plain = TfjsModel.load(tf, checked, initialWeights(2), { fuse: false });
+    const input = tf.randomNormal([2, 3, checked.nodes[0].shape!.dims[1], checked.nodes[0].shape!.dims[2]], 0, 1, "float32", 3);
+    const a = fused.forward(input).outputs;
+    const b = plain.forward(input).outputs;
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(a.features, b.features))).dataSync()[0]);
+    expect(diff).toBeLessThan(1e-5);
+    for (const t of [...Object.values(a), ...Object.values(b)]) t.dispose();
+    input.dispose();
+    fused.dispose();
+    plain.dispose();
+  });
+});

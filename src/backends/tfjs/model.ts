@@ -11,7 +11,7 @@ import { expectedTensors, type ExpectedTensor, type WeightSource } from "../../w
 import { pairAttr } from "../../ops/op-def";
 import { uploadAll, type HostTensor, type KernelContext, type KernelStorage, type Storage, type Tensor, type Tf, type TfjsKernel, type Weights } from "./kernel";
 import { kernels } from "./kernels";
-import { qkvAttentionKernel } from "./kernels/attention";
+import { qkvAttentionKernel, qkvWindowAttentionKernel } from "./kernels/attention";
 
 const logicalStorage: KernelStorage = { inputs: "logical", output: "logical" };
 
@@ -31,7 +31,7 @@ interface Step {
 
 export interface LoadOptions {
   readonly onProgress?: (p: LoadProgress) => void;
-  /** Fuse each qkv `linear` into the global attention that alone reads it (default true). */
+  /** Fuse each qkv `linear` into the attention that alone reads it (default true). */
   readonly fuse?: boolean;
   /** Images per pass (default: see `defaultImagesPerPass`). */
   readonly imagesPerPass?: number;
@@ -44,11 +44,16 @@ export interface LoadOptions {
  * ViT-B batch of 8 per block). Image by image, a batch costs what its images cost alone.
  * Swin (whose windows attend in one batched matMul) and GPU backends keep the whole batch.
  */
-function defaultImagesPerPass(tf: Tf, fusions: ReadonlyMap<number, number>): number | undefined {
-  return tf.getBackend() === "wasm" && fusions.size > 0 ? 1 : undefined;
+function defaultImagesPerPass(tf: Tf, graph: CheckedGraph): number | undefined {
+  const globalAttention = graph.nodes.some((n) => n.node.op === "sdpa" && !isWindowed(n.node));
+  return tf.getBackend() === "wasm" && globalAttention ? 1 : undefined;
 }
 
-/** qkv projections that only a global (unwindowed) attention reads: sdpa id → linear id. */
+function isWindowed(node: Node): boolean {
+  return pairAttr(node.attrs, "window")[0] > 0;
+}
+
+/** qkv projections that only an attention reads: sdpa id → linear id. */
 function fusableProjections(graph: CheckedGraph): Map<number, number> {
   const readers = new Array<number>(graph.nodes.length).fill(0);
   for (const { node } of graph.nodes) for (const i of node.inputs) readers[i]++;
@@ -56,7 +61,7 @@ function fusableProjections(graph: CheckedGraph): Map<number, number> {
   const fused = new Map<number, number>();
   for (const { node } of graph.nodes) {
     const source = graph.nodes[node.inputs[0]]?.node;
-    if (node.op !== "sdpa" || pairAttr(node.attrs, "window")[0] > 0 || source?.op !== "linear" || readers[source.id] !== 1) continue;
+    if (node.op !== "sdpa" || source?.op !== "linear" || readers[source.id] !== 1) continue;
     fused.set(node.id, source.id);
   }
   return fused;
@@ -132,8 +137,9 @@ export class TfjsModel {
         if (projection !== undefined) {
           const linear = graph.nodes[projection];
           const ctx: KernelContext = { attrs: node.attrs, inputs: linear.node.inputs.map((i) => graph.nodes[i].shape!), out: shape! };
-          const weights = qkvAttentionKernel.prepare!(tf, readHost(linear), ctx);
-          steps.push({ node, inputs: linear.node.inputs, kernel: qkvAttentionKernel, ctx, storage: logicalStorage, weights, rank4 });
+          const kernel = isWindowed(node) ? qkvWindowAttentionKernel : qkvAttentionKernel;
+          const weights = kernel.prepare!(tf, { ...readHost(linear), ...readHost(checkedNode) }, ctx);
+          steps.push({ node, inputs: linear.node.inputs, kernel, ctx, storage: logicalStorage, weights, rank4 });
           continue;
         }
         const kernel: TfjsKernel = kernels[node.op];
@@ -147,7 +153,7 @@ export class TfjsModel {
       throw err;
     }
     const weightBytes = steps.reduce((sum, s) => sum + Object.values(s.weights).reduce((a, t) => a + t.size * 4, 0), 0);
-    return new TfjsModel(tf, graph, steps, weightBytes, options.imagesPerPass ?? defaultImagesPerPass(tf, fusions));
+    return new TfjsModel(tf, graph, steps, weightBytes, options.imagesPerPass ?? defaultImagesPerPass(tf, graph));
   }
 
   /** Runs the model on `input` ([B, …] as the spec's `input`, NCHW for images). */

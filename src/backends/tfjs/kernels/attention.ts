@@ -99,16 +99,20 @@ function attendGlobal(tf: Tf, x: Tensor, heads: number): Tensor {
 /** All windows and heads at once; `bias` is [heads, N, N] or, with a mask, [nW*heads, N, N]. */
 function attendWindows(tf: Tf, x: Tensor, heads: number, bias: Tensor): Tensor {
   const [s, n, c3] = x.shape;
-  const dim = c3 / 3;
-  const headDim = dim / heads;
+  const headDim = c3 / 3 / heads;
   const split = tf.transpose(tf.reshape(x, [s, n, 3 * heads, headDim]), [0, 2, 1, 3]); // [S, 3H, N, hd]
-  const part = (i: number) => tf.reshape(tf.slice(split, [0, i * heads, 0, 0], [s, heads, n, headDim]), [s * heads, n, headDim]);
-  const q = tf.mul(part(0), headDim ** -0.5) as ReturnType<Tf["tensor3d"]>;
-  const scores = tf.matMul(q, part(1) as ReturnType<Tf["tensor3d"]>, false, true); // [S*H, N, N]
+  const part = (i: number) => tf.reshape(tf.slice(split, [0, i * heads, 0, 0], [s, heads, n, headDim]), [s * heads, n, headDim]) as ReturnType<Tf["tensor3d"]>;
+  return attendWindowHeads(tf, tf.mul(part(0), headDim ** -0.5) as ReturnType<Tf["tensor3d"]>, part(1), part(2), s, heads, bias);
+}
+
+/** softmax(q kᵀ + bias) v for q, k, v of [S*H, N, hd] (q already scaled); returns [S, N, H*hd]. */
+function attendWindowHeads(tf: Tf, q: ReturnType<Tf["tensor3d"]>, k: ReturnType<Tf["tensor3d"]>, v: ReturnType<Tf["tensor3d"]>, s: number, heads: number, bias: Tensor): Tensor {
+  const [, n, headDim] = q.shape;
+  const scores = tf.matMul(q, k, false, true); // [S*H, N, N]
   const groups = (s * heads) / bias.shape[0];
   const biased = tf.reshape(tf.add(tf.reshape(scores, [groups, bias.shape[0], n, n]), bias), [s * heads, n, n]);
-  const out = tf.matMul(tf.softmax(biased) as ReturnType<Tf["tensor3d"]>, part(2) as ReturnType<Tf["tensor3d"]>); // [S*H, N, hd]
-  return tf.reshape(tf.transpose(tf.reshape(out, [s, heads, n, headDim]), [0, 2, 1, 3]), [s, n, dim]);
+  const out = tf.matMul(tf.softmax(biased) as ReturnType<Tf["tensor3d"]>, v); // [S*H, N, hd]
+  return tf.reshape(tf.transpose(tf.reshape(out, [s, heads, n, headDim]), [0, 2, 1, 3]), [s, n, heads * headDim]);
 }
 
 export const sdpaKernel: TfjsKernel = {
@@ -171,5 +175,51 @@ export const qkvAttentionKernel: TfjsKernel = {
       return tf.concat(outputs, 1);
     }));
     return s === 1 ? tf.expandDims(sequences[0], 0) : tf.stack(sequences);
+  },
+};
+
+/** The [in, D] weight and [D] bias of one part (0 = q, 1 = k, 2 = v) of a PyTorch qkv Linear, scaled. */
+function partWeights(tf: Tf, qkv: HostTensor, bias: HostTensor | undefined, part: number, scale: number): { weight: Tensor; bias?: Tensor } {
+  const [rows, inputs] = qkv.shape;
+  const dim = rows / 3;
+  const weight = new Float32Array(inputs * dim);
+  for (let j = 0; j < dim; j++) {
+    const row = (part * dim + j) * inputs;
+    for (let i = 0; i < inputs; i++) weight[i * dim + j] = qkv.values[row + i] * scale;
+  }
+  return {
+    weight: tf.tensor2d(weight, [inputs, dim]),
+    bias: bias && tf.tensor1d(bias.values.slice(part * dim, (part + 1) * dim).map((v) => v * scale)),
+  };
+}
+
+/**
+ * A `linear` qkv projection and the window attention that reads it, as one kernel: q, k and v
+ * come from three Linears of their own instead of slices of one [S, N, 3D] tensor, which on
+ * wasm are strided copies of the whole tensor (a third of the Slice time of Swin-T).
+ */
+export const qkvWindowAttentionKernel: TfjsKernel = {
+  prepare(tf, w, ctx) {
+    const headDim = w.weight.shape[0] / 3 / (ctx.attrs.heads as number);
+    const prepared: Record<string, Tensor> = prepareWindowBias(tf, w.relative_position_bias_table, ctx);
+    ["q", "k", "v"].forEach((part, p) => {
+      const { weight, bias } = partWeights(tf, w.weight, w.bias, p, p === 0 ? headDim ** -0.5 : 1);
+      prepared[part] = weight;
+      if (bias) prepared[`${part}.bias`] = bias;
+    });
+    return prepared;
+  },
+  run(tf, [x], w, ctx) {
+    const heads = ctx.attrs.heads as number;
+    const [s, n, features] = x.shape as number[];
+    const rows = tf.reshape(x, [s * n, features]) as ReturnType<Tf["tensor2d"]>;
+    const dim = w.q.shape[1] as number;
+    const headDim = dim / heads;
+    // [S*N, D] → [S*H, N, hd]: each window's tokens, head by head.
+    const part = (name: string) => {
+      const projected = tf.fused.matMul({ a: rows, b: w[name] as ReturnType<Tf["tensor2d"]>, bias: w[`${name}.bias`] });
+      return tf.reshape(tf.transpose(tf.reshape(projected, [s, n, heads, headDim]), [0, 2, 1, 3]), [s * heads, n, headDim]) as ReturnType<Tf["tensor3d"]>;
+    };
+    return attendWindowHeads(tf, part("q"), part("k"), part("v"), s, heads, w.bias);
   },
 };
