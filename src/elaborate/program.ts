@@ -51,11 +51,12 @@ function stdFileId(name: string, taken: (id: number) => boolean): number {
   return id;
 }
 
-function parseCached(file: SourceFile, cacheKey: string | undefined): Staged<SourceAst> {
+function parseCached(file: SourceFile, cacheKey: string | undefined, host: Host): Staged<SourceAst> {
   if (cacheKey === undefined) return parseSource(file);
   const hit = stdAstCache.get(cacheKey);
   if (hit && hit.text === file.text && hit.parsed.value.file === file.id) return hit.parsed;
-  const parsed = parseSource(file);
+  const saved = host.prebuiltStdAst?.(cacheKey, file.text) as SourceAst | undefined;
+  const parsed = saved?.file === file.id ? { value: saved, diagnostics: [] } : parseSource(file);
   stdAstCache.set(cacheKey, { text: file.text, parsed });
   return parsed;
 }
@@ -73,7 +74,7 @@ export function loadProgram(entryPath: string, entryText: string, host: Host): {
   const moduleNames = new Map<number, string>();
   while (pending.length > 0) {
     const file = pending.shift() as SourceFile;
-    const parsed = parseCached(file, moduleNames.get(file.id));
+    const parsed = parseCached(file, moduleNames.get(file.id), host);
     diagnostics.push(...parsed.diagnostics);
     asts.set(file.id, parsed.value);
     const deps: number[] = [];
