@@ -17,7 +17,7 @@ import type { RunIo } from "./run";
  */
 const loadRunner = () => import("./run");
 
-const usage = `vitc: compile and check vision-transformer specs (.vit)
+const usage = `vitc: compile, check and run vision-transformer specs (.vit)
 
 usage:
   vitc check <files…> [--format json]     check specs; exit 1 if any has an error
