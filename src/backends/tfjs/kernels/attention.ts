@@ -126,16 +126,21 @@ export const sdpaKernel: TfjsKernel = {
   },
 };
 
-/** One head's [in, hd] slice of a PyTorch [3D, in] qkv weight (part 0 = q, 1 = k, 2 = v), scaled. */
-function headWeight(qkv: HostTensor, part: number, head: number, headDim: number, scale: number): Float32Array {
-  const [rows, inputs] = qkv.shape;
-  const first = part * (rows / 3) + head * headDim;
-  const out = new Float32Array(inputs * headDim);
-  for (let j = 0; j < headDim; j++) {
+/**
+ * Output channels [first, first + count) of a PyTorch Linear (weight [out, in], bias [out]) as
+ * tfjs reads them: the weight transposed to [in, count], both multiplied by `scale`.
+ */
+function linearSlice(tf: Tf, w: Readonly<Record<string, HostTensor>>, first: number, count: number, scale: number): { weight: Tensor; bias?: Tensor } {
+  const inputs = w.weight.shape[1];
+  const weight = new Float32Array(inputs * count);
+  for (let j = 0; j < count; j++) {
     const row = (first + j) * inputs;
-    for (let i = 0; i < inputs; i++) out[i * headDim + j] = qkv.values[row + i] * scale;
+    for (let i = 0; i < inputs; i++) weight[i * count + j] = w.weight.values[row + i] * scale;
   }
-  return out;
+  return {
+    weight: tf.tensor2d(weight, [inputs, count]),
+    bias: w.bias && tf.tensor1d(w.bias.values.slice(first, first + count).map((v) => v * scale)),
+  };
 }
 
 /**
@@ -153,10 +158,10 @@ export const qkvAttentionKernel: TfjsKernel = {
     const headDim = dim / heads;
     const prepared: Record<string, Tensor> = {};
     ["q", "k", "v"].forEach((part, p) => {
-      const scale = p === 0 ? headDim ** -0.5 : 1;
       for (let h = 0; h < heads; h++) {
-        prepared[`${part}${h}`] = tf.tensor2d(headWeight(w.weight, p, h, headDim, scale), [w.weight.shape[1], headDim]);
-        if (w.bias) prepared[`${part}${h}.bias`] = tf.tensor1d(w.bias.values.slice(p * dim + h * headDim, p * dim + (h + 1) * headDim).map((v) => v * scale));
+        const { weight, bias } = linearSlice(tf, w, p * dim + h * headDim, headDim, p === 0 ? headDim ** -0.5 : 1);
+        prepared[`${part}${h}`] = weight;
+        if (bias) prepared[`${part}${h}.bias`] = bias;
       }
     });
     return prepared;
@@ -178,21 +183,6 @@ export const qkvAttentionKernel: TfjsKernel = {
   },
 };
 
-/** The [in, D] weight and [D] bias of one part (0 = q, 1 = k, 2 = v) of a PyTorch qkv Linear, scaled. */
-function partWeights(tf: Tf, qkv: HostTensor, bias: HostTensor | undefined, part: number, scale: number): { weight: Tensor; bias?: Tensor } {
-  const [rows, inputs] = qkv.shape;
-  const dim = rows / 3;
-  const weight = new Float32Array(inputs * dim);
-  for (let j = 0; j < dim; j++) {
-    const row = (part * dim + j) * inputs;
-    for (let i = 0; i < inputs; i++) weight[i * dim + j] = qkv.values[row + i] * scale;
-  }
-  return {
-    weight: tf.tensor2d(weight, [inputs, dim]),
-    bias: bias && tf.tensor1d(bias.values.slice(part * dim, (part + 1) * dim).map((v) => v * scale)),
-  };
-}
-
 /**
  * A `linear` qkv projection and the window attention that reads it, as one kernel: q, k and v
  * come from three Linears of their own instead of slices of one [S, N, 3D] tensor, which on
@@ -200,10 +190,11 @@ function partWeights(tf: Tf, qkv: HostTensor, bias: HostTensor | undefined, part
  */
 export const qkvWindowAttentionKernel: TfjsKernel = {
   prepare(tf, w, ctx) {
-    const headDim = w.weight.shape[0] / 3 / (ctx.attrs.heads as number);
+    const dim = w.weight.shape[0] / 3;
+    const headDim = dim / (ctx.attrs.heads as number);
     const prepared: Record<string, Tensor> = prepareWindowBias(tf, w.relative_position_bias_table, ctx);
     ["q", "k", "v"].forEach((part, p) => {
-      const { weight, bias } = partWeights(tf, w.weight, w.bias, p, p === 0 ? headDim ** -0.5 : 1);
+      const { weight, bias } = linearSlice(tf, w, p * dim, dim, p === 0 ? headDim ** -0.5 : 1);
       prepared[part] = weight;
       if (bias) prepared[`${part}.bias`] = bias;
     });
