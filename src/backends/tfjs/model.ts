@@ -53,11 +53,17 @@ function isWindowed(node: Node): boolean {
   return pairAttr(node.attrs, "window")[0] > 0;
 }
 
-/** qkv projections that only an attention reads: sdpa id → linear id. */
-function fusableProjections(graph: CheckedGraph): Map<number, number> {
+/** How many nodes read each node's output (a named output counts as one more reader). */
+function readerCounts(graph: CheckedGraph): number[] {
   const readers = new Array<number>(graph.nodes.length).fill(0);
   for (const { node } of graph.nodes) for (const i of node.inputs) readers[i]++;
   for (const id of Object.values(graph.graph.outputs)) readers[id]++;
+  return readers;
+}
+
+/** qkv projections that only an attention reads: sdpa id → linear id. */
+function fusableProjections(graph: CheckedGraph): Map<number, number> {
+  const readers = readerCounts(graph);
   const fused = new Map<number, number>();
   for (const { node } of graph.nodes) {
     const source = graph.nodes[node.inputs[0]]?.node;
@@ -100,6 +106,8 @@ export class TfjsModel {
     readonly weightBytes: number,
     /** Images per pass through the graph; a larger batch runs in slices of this many. */
     private readonly imagesPerPass: number | undefined,
+    /** How many steps read each step's value in one pass, counted once at load. */
+    private readonly readers: readonly number[],
   ) {}
 
   /** Loads every parameter and buffer from `source` and prepares it for its kernel. */
@@ -111,6 +119,7 @@ export class TfjsModel {
     for (const t of expected) byNode.set(t.path, [...(byNode.get(t.path) ?? []), t]);
     const fusions = options.fuse === false ? new Map<number, number>() : fusableProjections(graph);
     const fusedInto = new Map([...fusions].map(([attention, projection]) => [projection, attention]));
+    let done = 0;
     const readHost = (checkedNode: CheckedGraph["nodes"][number]): Record<string, HostTensor> => {
       const host: Record<string, HostTensor> = {};
       for (const name of [...Object.keys(checkedNode.params), ...Object.keys(checkedNode.buffers)]) {
@@ -121,7 +130,6 @@ export class TfjsModel {
       }
       return host;
     };
-    let done = 0;
     const steps: Step[] = [];
     try {
       for (const checkedNode of graph.nodes) {
@@ -153,7 +161,9 @@ export class TfjsModel {
       throw err;
     }
     const weightBytes = steps.reduce((sum, s) => sum + Object.values(s.weights).reduce((a, t) => a + t.size * 4, 0), 0);
-    return new TfjsModel(tf, graph, steps, weightBytes, options.imagesPerPass ?? defaultImagesPerPass(tf, graph));
+    const readers = new Array<number>(steps.length).fill(0);
+    for (const s of steps) if (s.fusedInto === undefined) for (const i of s.inputs) readers[i]++;
+    return new TfjsModel(tf, graph, steps, weightBytes, options.imagesPerPass ?? defaultImagesPerPass(tf, graph), readers);
   }
 
   /** Runs the model on `input` ([B, …] as the spec's `input`, NCHW for images). */
@@ -187,13 +197,13 @@ export class TfjsModel {
   private forwardPass(input: Tensor, options: ForwardOptions): ForwardResult {
     const { tf, steps } = this;
     const outputs = this.graph.graph.outputs;
-    const wanted = [...new Set([...Object.values(outputs), ...(options.capture ?? [])])];
-    for (const id of options.capture ?? []) {
+    const captured = [...new Set(options.capture)];
+    for (const id of captured) {
       const into = steps[id].fusedInto;
       if (into !== undefined) throw new Error(`node ${id} (\`${steps[id].node.path}\`) runs inside attention node ${into}; load with { fuse: false } to capture it`);
     }
-    const readers = new Array<number>(steps.length).fill(0);
-    for (const s of steps) if (s.fusedInto === undefined) for (const i of s.inputs) readers[i]++;
+    const wanted = [...new Set([...Object.values(outputs), ...captured])];
+    const readers = [...this.readers];
     for (const id of wanted) readers[id]++;
     const held: Held[] = [];
     const release = (id: number) => {
@@ -222,7 +232,7 @@ export class TfjsModel {
       const take = (id: number) => tf.clone(this.view(held[id], "logical"));
       const result: ForwardResult = { outputs: {}, captured: new Map() };
       for (const [name, id] of Object.entries(outputs)) result.outputs[name] = take(id);
-      for (const id of new Set(options.capture)) result.captured.set(id, take(id));
+      for (const id of captured) result.captured.set(id, take(id));
       for (const id of wanted) release(id);
       return result;
     } finally {
