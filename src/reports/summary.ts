@@ -3,7 +3,7 @@
 
 import type { CompiledModel } from "../pipeline";
 import { formatShape, shapeToJson, type Shape } from "../ir/shape";
-import { weightKey, type CheckedGraph } from "../shapes/check";
+import type { CheckedGraph } from "../shapes/check";
 
 export type JsonShape = Array<string | number> | null;
 
@@ -30,14 +30,6 @@ export interface ModelSummary {
 
 export function numel(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
-}
-
-/** Every trainable tensor and buffer with its state_dict key, in graph order. */
-export function weightShapes(checked: CheckedGraph): Array<{ key: string; shape: readonly number[]; trainable: boolean }> {
-  return checked.nodes.flatMap((n) => [
-    ...Object.entries(n.params).map(([name, shape]) => ({ key: weightKey(n.node.path, name), shape, trainable: true })),
-    ...Object.entries(n.buffers).map(([name, shape]) => ({ key: weightKey(n.node.path, name), shape, trainable: false })),
-  ]);
 }
 
 export function summarize(model: CompiledModel): ModelSummary {

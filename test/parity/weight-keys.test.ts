@@ -4,7 +4,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { summarize, weightShapes } from "../../src/reports/summary";
+import { summarize } from "../../src/reports/summary";
+import { expectedTensors } from "../../src/weights/bind";
 import { compileFile, repoRoot, sharedDir } from "../helpers/compile";
 import { readSafetensorsHeader } from "../helpers/safetensors-header";
 
@@ -23,7 +24,7 @@ describe.each(fixtures)("fixture %s", (name) => {
   it("has exactly the fixture's weight names and shapes", () => {
     const header = readSafetensorsHeader(path.join(sharedDir, "fixtures", name, "weights.safetensors"));
     const expected = Object.fromEntries(Object.entries(header).map(([key, entry]) => [key, entry.shape]));
-    const actual = Object.fromEntries(weightShapes(compiled.models[0].checked).map((w) => [w.key, [...w.shape]]));
+    const actual = Object.fromEntries(expectedTensors(compiled.models[0].checked).map((w) => [w.key, [...w.shape]]));
     expect(actual).toEqual(expected);
   });
 
