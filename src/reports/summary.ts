@@ -3,7 +3,6 @@
 
 import type { CompiledModel } from "../pipeline";
 import { formatShape, shapeToJson, type Shape } from "../ir/shape";
-import type { CheckedGraph } from "../shapes/check";
 
 export type JsonShape = Array<string | number> | null;
 

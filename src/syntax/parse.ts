@@ -120,6 +120,7 @@ function strayCommas(tokens: readonly IToken[], file: SourceFile): Diagnostic[] 
  * same line (a missing comma gives three) are that guess failing: keep the first of each line.
  */
 function firstPerLine(diagnostics: Diagnostic[], file: SourceFile): Diagnostic[] {
+  if (diagnostics.length < 2) return diagnostics;
   const lines = new LineIndex(file.text);
   const seen = new Set<number>();
   return [...diagnostics].sort((a, b) => a.primary.span.start - b.primary.span.start).filter((d) => {
