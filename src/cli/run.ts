@@ -102,8 +102,7 @@ function forward(ready: ReadyModel, compiled: CompiledModel, input: Tensor): Rec
 export function describeBackend(b: LoadedBackend): string[] {
   const device = b.device.startsWith(b.name) ? b.device : `${b.name} (${b.device})`;
   const chosen = b.skipped.length > 0 ? `${device}, chosen by --backend auto` : device;
-  const strip = (reason: string) => reason.replace(/^backend `\w+` cannot be loaded: /, "");
-  return [chosen, ...b.skipped.map((s) => `skipped ${s.name}: ${strip(s.reason)}`)];
+  return [chosen, ...b.skipped.map((s) => `skipped ${s.name}: ${s.reason}`)];
 }
 
 /** The run's input: from a safetensors file, a picture, or seeded standard normal values. */

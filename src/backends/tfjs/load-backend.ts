@@ -96,6 +96,8 @@ const defaultOrder: readonly Attempt[] = [
 
 async function loadFirstAvailable(tf: Tf, env: NodeJS.ProcessEnv): Promise<LoadedBackend> {
   const skipped: { name: BackendName; reason: string }[] = [];
+  /** The full message of each failure, for the error when nothing loads. */
+  const failures: string[] = [];
   const failed = new Set<BackendName>();
   for (const attempt of attemptsFromEnv(env)) {
     // A second try matters only for a backend that loaded but had no GPU the first time.
@@ -103,16 +105,19 @@ async function loadFirstAvailable(tf: Tf, env: NodeJS.ProcessEnv): Promise<Loade
     try {
       const loaded = await loaders[attempt.name](tf, env);
       if (!attempt.gpuOnly || loaded.gpu) return { tf, ...loaded, skipped };
-      skipped.push({ name: attempt.name, reason: `it runs on no GPU (\`${loaded.device}\`), and this step of the order wants one` });
+      const reason = `it runs on no GPU (\`${loaded.device}\`), and this step of the order wants one`;
+      skipped.push({ name: attempt.name, reason });
+      failures.push(`\`${attempt.name}\`: ${reason}`);
     } catch (err) {
       if (!(err instanceof ToolError)) throw err;
       failed.add(attempt.name);
-      skipped.push({ name: attempt.name, reason: err.message });
+      skipped.push({ name: attempt.name, reason: err instanceof BackendUnavailable ? err.why : err.message });
+      failures.push(`\`${attempt.name}\`: ${err.message}`);
     }
   }
   // Only reachable when TFJS_BACKENDS leaves out `cpu`, or the installation is broken.
   throw new ToolError("V5001", "no backend in the `auto` order could be loaded", {
-    notes: skipped.map((s) => `\`${s.name}\`: ${s.reason}`),
+    notes: failures,
     help: ["add `cpu` to `TFJS_BACKENDS`, or leave `TFJS_BACKENDS` unset for the default order"],
   });
 }
@@ -190,8 +195,15 @@ async function activate(tf: Tf, name: BackendName, help: readonly string[]): Pro
   throw cannotLoad(name, `its initialisation failed${failure === undefined ? "" : `: ${firstLine(failure)}`}`, help);
 }
 
+/** A V5001 that keeps its reason apart, for `auto` to list what it skipped and why. */
+class BackendUnavailable extends ToolError {
+  constructor(readonly why: string, message: string, details: ToolError["details"]) {
+    super("V5001", message, details);
+  }
+}
+
 function cannotLoad(name: BackendName, why: string, help: readonly string[], notes: readonly string[] = []): ToolError {
-  return new ToolError("V5001", `backend \`${name}\` cannot be loaded: ${why}`, { notes, help });
+  return new BackendUnavailable(why, `backend \`${name}\` cannot be loaded: ${why}`, { notes, help });
 }
 
 /** `require(id)`, or a ToolError saying whether the package is missing or broken. */
