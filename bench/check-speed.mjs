@@ -2,7 +2,8 @@
 // Goal: checking all standard specs in one process adds less than half of Node's start-up time,
 // i.e. (b) − (a) < 0.5 × (a). Measures the compiled CLI in dist/ (run `npm run build` first):
 //   (a) bare Node start-up: `node -e 0`
-//   (b) `node bin/vitc.js check specs/*.vit`, all standard specs in one process
+//   (b) `node bin/vitc.js check specs/*.vit`, all standard specs in one process, with and
+//       without the bundle's code cache
 //   (c) each spec's compileSource time in-process, after a warm-up
 //   (d) what loading the compiler costs: require times of its modules, and the first compile
 //       (which parses the standard library) against a warm one
@@ -26,17 +27,17 @@ const median = (xs) => {
 const ms = (x) => `${x.toFixed(1)} ms`;
 
 /** Wall time of a child process in milliseconds; fails loudly if it does. */
-function timeProcess(args) {
+function timeProcess(args, env = {}) {
   const start = process.hrtime.bigint();
-  const result = spawnSync(node, args, { cwd: root, encoding: "utf8" });
+  const result = spawnSync(node, args, { cwd: root, encoding: "utf8", env: { ...process.env, ...env } });
   const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0) throw new Error(`\`node ${args.join(" ")}\` exited with ${result.status}:\n${result.stderr}`);
   return elapsed;
 }
 
 /** Runs a snippet in a fresh Node and returns the JSON it prints. */
-function inFreshNode(code) {
-  const result = spawnSync(node, ["-e", code], { cwd: root, encoding: "utf8" });
+function inFreshNode(code, env = {}) {
+  const result = spawnSync(node, ["-e", code], { cwd: root, encoding: "utf8", env: { ...process.env, ...env } });
   if (result.status !== 0) throw new Error(`a measuring child failed:\n${result.stderr}`);
   return JSON.parse(result.stdout);
 }
@@ -56,14 +57,18 @@ export function checkSpeed() {
   // (a) and (b), interleaved so that drifts in machine load hit both alike.
   const nodeRuns = [];
   const checkRuns = [];
+  const uncachedRuns = [];
+  const noCache = { VITC_CODE_CACHE: "off" };
   timeProcess(["-e", "0"]); // Warms the file cache.
   timeProcess(["bin/vitc.js", "check", ...specs]);
   for (let i = 0; i < 15; i++) {
     nodeRuns.push(timeProcess(["-e", "0"]));
     if (i < 10) checkRuns.push(timeProcess(["bin/vitc.js", "check", ...specs]));
+    if (i < 10) uncachedRuns.push(timeProcess(["bin/vitc.js", "check", ...specs], noCache));
   }
   const nodeStart = median(nodeRuns);
   const checkAll = median(checkRuns);
+  const checkUncached = median(uncachedRuns);
 
   // (c) Per spec, in-process, after a warm-up pass over all of them.
   const { compileSource } = require(path.join(root, "dist", "pipeline.js"));
@@ -82,11 +87,20 @@ export function checkSpeed() {
     return { spec: s, ms: median(runs) };
   });
 
-  // (d) Loading, each in a fresh process: cumulative require times in load order, then the
-  // first compile (parses the standard library) and a second one.
+  // (d) Loading, each in a fresh process: the bundle bin/vitc.js runs (with and without its code
+  // cache); then the modules of dist/ one by one, cumulative require times in load order; then
+  // the first compile (parses the standard library) and a second one; then a first and a second
+  // pass over all specs (the first runs cold code).
   const loadRuns = [];
+  let cacheUsed = true;
   for (let i = 0; i < 10; i++) {
-    loadRuns.push(inFreshNode(`
+    const bundle = (env) => inFreshNode(`
+      const t = Number(process.hrtime.bigint()) / 1e6;
+      const { cacheUsed } = require("./bin/vitc.js").loadBundle();
+      process.stdout.write(JSON.stringify({ ms: Number(process.hrtime.bigint()) / 1e6 - t, cacheUsed }));`, env);
+    const cached = bundle({});
+    cacheUsed &&= cached.cacheUsed;
+    loadRuns.push({ "bundle, with code cache": cached.ms, "bundle, without": bundle(noCache).ms, ...inFreshNode(`
       const t = () => Number(process.hrtime.bigint()) / 1e6;
       const out = {}; let last = t(); const start = last;
       for (const [name, mod] of [["chevrotain bundle", "./node_modules/chevrotain/lib/chevrotain.min.mjs"], ["syntax/tokens (lexer)", "./dist/syntax/tokens.js"],
@@ -98,7 +112,11 @@ export function checkSpeed() {
       const text = require("fs").readFileSync("specs/vit_base_patch16_224.vit", "utf8");
       let s = t(); compileSource("specs/vit_base_patch16_224.vit", text, diskHost()); out["first compile (vit_base)"] = t() - s;
       s = t(); compileSource("specs/vit_base_patch16_224.vit", text, diskHost()); out["second compile (vit_base)"] = t() - s;
-      process.stdout.write(JSON.stringify(out));`));
+      const specs = ${JSON.stringify(specs)}.map((f) => [f, require("fs").readFileSync(f, "utf8")]);
+      for (const pass of ["first", "second"]) {
+        s = t(); for (const [f, text] of specs) compileSource(f, text, diskHost()); out[\`\${pass} pass over all specs\`] = t() - s;
+      }
+      process.stdout.write(JSON.stringify(out));`) });
   }
   const load = Object.fromEntries(Object.keys(loadRuns[0]).map((k) => [k, median(loadRuns.map((r) => r[k]))]));
 
@@ -111,6 +129,7 @@ export function checkSpeed() {
   console.log(`(a) node -e 0                           ${ms(nodeStart).padStart(10)}   median of ${nodeRuns.length}`);
   console.log(`(b) vitc check, ${specs.length} specs in one process ${ms(checkAll).padStart(10)}   median of ${checkRuns.length}`);
   console.log(`    added by vitc: (b) − (a)            ${ms(added).padStart(10)}   goal < ${ms(budget)} (half of (a))`);
+  console.log(`    (b) without the code cache          ${ms(checkUncached).padStart(10)}   median of ${uncachedRuns.length}${cacheUsed ? "" : "   (V8 REJECTED the code cache)"}`);
   console.log(`\n(c) compileSource per spec, warm, median of 7`);
   for (const r of perSpec) console.log(`    ${r.spec.padEnd(46)} ${ms(r.ms).padStart(10)}`);
   console.log(`    ${"sum".padEnd(46)} ${ms(sumPerSpec).padStart(10)}`);
@@ -123,6 +142,8 @@ export function checkSpeed() {
     date: new Date().toISOString(),
     nodeStartMs: { median: nodeStart, runs: nodeRuns },
     checkAllSpecsMs: { median: checkAll, runs: checkRuns, specs: specs.length },
+    checkAllSpecsWithoutCodeCacheMs: { median: checkUncached, runs: uncachedRuns },
+    codeCacheUsed: cacheUsed,
     addedMs: added, budgetMs: budget, goalMet: met,
     perSpecMs: Object.fromEntries(perSpec.map((r) => [r.spec, r.ms])),
     loadMs: load,

@@ -178,14 +178,48 @@ describe("exit codes", () => {
 });
 
 describe("bin/vitc.js", () => {
+  /** Runs the command as a user would; stdout, stderr and the exit code. */
+  function runBin(argv: string[]): Run {
+    const stderr = path.join(dir, "stderr.txt");
+    let out = "";
+    let code = 0;
+    try {
+      out = execFileSync(process.execPath, [path.join(repoRoot, "bin", "vitc.js"), ...argv], {
+        cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", fs.openSync(stderr, "w")],
+      });
+    } catch (e) {
+      const failed = e as { status: number; stdout: string };
+      code = failed.status;
+      out = failed.stdout;
+    }
+    const err = fs.readFileSync(stderr, "utf8");
+    return { code, out, err, all: out + err };
+  }
+
   it("checks a spec as a user would run it", () => {
     const entry = path.join(repoRoot, "dist", "cli", "main.js");
     expect(fs.existsSync(entry), "dist/ is missing: run `npm run build` (npm ci runs it through `prepare`)").toBe(true);
-    const stderr = path.join(dir, "stderr.txt");
-    const out = execFileSync(process.execPath, [path.join(repoRoot, "bin", "vitc.js"), "check", "specs/vit_tiny_patch16_224.vit"], {
-      cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", fs.openSync(stderr, "w")],
-    });
-    expect(out).toBe("");
-    expect(fs.readFileSync(stderr, "utf8")).toBe("checked 1 file: no errors\n");
+    expect(runBin(["check", "specs/vit_tiny_patch16_224.vit"])).toMatchObject({ code: 0, out: "", err: "checked 1 file: no errors\n" });
+  });
+
+  it("runs the bundled CLI, built from the current dist/, with its code cache", () => {
+    const bundle = path.join(repoRoot, "dist", "cli", "vitc.cjs");
+    expect(fs.existsSync(bundle), "dist/cli/vitc.cjs is missing: run `npm run build`").toBe(true);
+    expect(fs.existsSync(`${bundle}.cache`), "the bundle's code cache is missing: run `npm run build`").toBe(true);
+    const newest = fs.readdirSync(path.join(repoRoot, "dist"), { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith(".js"))
+      .map((f) => fs.statSync(path.join(repoRoot, "dist", f)).mtimeMs)
+      .reduce((a, b) => Math.max(a, b), 0);
+    expect(fs.statSync(bundle).mtimeMs, "dist/cli/vitc.cjs is older than dist/: run `npm run build`").toBeGreaterThanOrEqual(newest);
+  });
+
+  it("gives what the sources give, for specs with errors in both output formats", async () => {
+    const cases = path.join(repoRoot, "test", "diagnostics", "cases");
+    const files = fs.readdirSync(cases).filter((f) => f.endsWith(".vit")).sort().slice(0, 12).map((f) => path.join(cases, f));
+    for (const argv of [["check", ...files], ["check", "--format", "json", ...files], ["summary", "specs/swin_tiny_patch4_window7_224.vit"]]) {
+      // The terminal writer ends the status line with a newline; the capturing io does not.
+      const trim = ({ code, out, err }: Run) => ({ code, out: out.trimEnd(), err: err.trimEnd() });
+      expect(trim(runBin(argv))).toEqual(trim(await run(argv)));
+    }
   });
 });
