@@ -6,7 +6,7 @@
 import { makeDiagnostic, type Diagnostic, type Label, type Note } from "../diagnostics/diagnostic";
 import { closestName } from "../diagnostics/similar";
 import { isCode } from "../diagnostics/codes";
-import type { AttrValue, Expectation, Graph, Node, Origin, ValueOrigin } from "../ir/graph";
+import { weightKey, type AttrValue, type Expectation, type Graph, type Node, type Origin, type ValueOrigin } from "../ir/graph";
 import { isOpKind, opKinds, type OpKind } from "../ops/kinds";
 import type { AttrSpec } from "../ops/op-def";
 import { ops } from "../ops/registry";
@@ -34,6 +34,14 @@ export class Expander {
   private readonly expectations: Expectation[] = [];
   private readonly outputs: Record<string, number> = {};
   private readonly stack: Frame[] = [];
+  /** `stack` as IR nodes record it: a fresh array only when a block is entered or left. */
+  private via: readonly Frame[] = [];
+  /** The innermost call of `stack` in a user file, where errors inside blocks land. */
+  private userCall: Span | undefined;
+  /** Per file id, whether it is the user's (not the standard library's). */
+  private readonly userFiles: boolean[] = [];
+  /** One evaluation context per scope (a scope never changes file). */
+  private readonly contexts = new WeakMap<Scope, EvalContext>();
   private steps = 0;
   readonly diagnostics: Diagnostic[] = [];
 
@@ -46,7 +54,7 @@ export class Expander {
     try {
       const block = this.resolveBlock(model.call.callee, file, "family");
       if (block) {
-        logits = this.invokeBlock(block, model.call, new Scope(), file, [], undefined, config) ?? unknown;
+        logits = this.invokeBlock(block, model.call, new Scope(), file, "", undefined, config) ?? unknown;
       }
     } catch (err) {
       if (!(err instanceof Abort)) throw err;
@@ -66,7 +74,7 @@ export class Expander {
   // ---- names -------------------------------------------------------------------------------
 
   private isUserFile(file: number): boolean {
-    return !isStdPath(this.program.files.get(file).path);
+    return (this.userFiles[file] ??= !isStdPath(this.program.files.get(file).path));
   }
 
   private resolveBlock(callee: A.Name, file: number, what: "family" | "layer"): VisibleBlock | undefined {
@@ -96,7 +104,7 @@ export class Expander {
   // ---- blocks ------------------------------------------------------------------------------
 
   private invokeBlock(
-    block: VisibleBlock, call: A.CallExpr, callerScope: Scope, callerFile: number, labels: string[], input: Value | undefined,
+    block: VisibleBlock, call: A.CallExpr, callerScope: Scope, callerFile: number, path: string, input: Value | undefined,
     configOut?: Record<string, AttrValue>,
   ): Value | undefined {
     const name = block.decl.name.text;
@@ -116,7 +124,7 @@ export class Expander {
     const args = this.bindArguments(block.decl, call, callerScope, callerFile);
     const scope = new Scope();
     if (input !== undefined) scope.set("x", input);
-    this.stack.push({ block: name, span: call.span });
+    this.enter({ block: name, span: call.span });
     try {
       for (const param of block.decl.params) {
         let value = args.get(param.name.text);
@@ -134,12 +142,12 @@ export class Expander {
           if (attr !== undefined) configOut[param.name.text] = attr;
         }
       }
-      this.runBody(block.decl.body.statements, scope, block.file, labels);
+      this.runBody(block.decl.body.statements, scope, block.file, path);
     } catch (err) {
       if (!(err instanceof RequirementFailed)) throw err;
       return unknown;
     } finally {
-      this.stack.pop();
+      this.leave();
     }
     return scope.get("x") ?? (input === undefined ? undefined : unknown);
   }
@@ -212,20 +220,20 @@ export class Expander {
 
   // ---- statements --------------------------------------------------------------------------
 
-  private runBody(statements: readonly A.Statement[], scope: Scope, file: number, labels: string[]): void {
+  private runBody(statements: readonly A.Statement[], scope: Scope, file: number, path: string): void {
     for (const statement of statements) {
       if (++this.steps > limits.maxSteps) {
         this.report(makeDiagnostic("V2012", `the model takes more than ${limits.maxSteps} steps to expand`, this.userSpan(statement.span)));
         throw new Abort();
       }
-      this.runStatement(statement, scope, file, labels);
+      this.runStatement(statement, scope, file, path);
     }
   }
 
-  private runStatement(s: A.Statement, scope: Scope, file: number, labels: string[]): void {
+  private runStatement(s: A.Statement, scope: Scope, file: number, path: string): void {
     switch (s.kind) {
       case "let": {
-        const value = "statements" in s.value ? this.runPipeline(s.value, scope, file, labels) : this.eval(s.value, scope, file);
+        const value = "statements" in s.value ? this.runPipeline(s.value, scope, file, path) : this.eval(s.value, scope, file);
         scope.set(s.name.text, value);
         return;
       }
@@ -236,37 +244,37 @@ export class Expander {
           this.report(makeDiagnostic("V2005", `an \`if\` condition must be a bool, got ${typeName(cond)}`, s.condition.span));
           return;
         }
-        if (cond.value) this.runBody(s.then.statements, scope, file, labels);
-        else if (s.otherwise) this.runBody("statements" in s.otherwise ? s.otherwise.statements : [s.otherwise], scope, file, labels);
+        if (cond.value) this.runBody(s.then.statements, scope, file, path);
+        else if (s.otherwise) this.runBody("statements" in s.otherwise ? s.otherwise.statements : [s.otherwise], scope, file, path);
         return;
       }
       case "require":
         return this.runRequire(s, scope, file);
       case "expect":
       case "input":
-        return this.runShapeStatement(s, scope, file, labels);
+        return this.runShapeStatement(s, scope, file, path);
       case "output": {
         const x = scope.get("x");
         if (x?.kind === "tensor") this.outputs[s.name.text] = x.node;
         return;
       }
       case "step":
-        return this.runStep(s, scope, file, labels);
+        return this.runStep(s, scope, file, path);
     }
   }
 
-  private runPipeline(body: A.Body, scope: Scope, file: number, labels: string[]): Value {
+  private runPipeline(body: A.Body, scope: Scope, file: number, path: string): Value {
     const inner = scope.child();
-    this.runBody(body.statements, inner, file, labels);
+    this.runBody(body.statements, inner, file, path);
     return inner.get("x") ?? unknown;
   }
 
-  private runStep(s: A.StepStmt, scope: Scope, file: number, labels: string[]): void {
-    let inner = labels;
+  private runStep(s: A.StepStmt, scope: Scope, file: number, path: string): void {
+    let inner = path;
     if (s.label) {
       const segment = this.labelText(s.label, scope, file);
       if (segment === undefined) return;
-      inner = [...labels, segment];
+      inner = weightKey(path, segment);
     }
     const action = s.action;
     if (action.kind === "repeat") {
@@ -280,7 +288,7 @@ export class Expander {
       }
       for (let i = 0; i < count.value; i++) {
         scope.set(action.index.text, { kind: "int", value: i, origin: { span: action.index.span } });
-        this.runBody(action.body.statements, scope, file, s.label ? [...inner, String(i)] : inner);
+        this.runBody(action.body.statements, scope, file, s.label ? weightKey(inner, String(i)) : inner);
       }
       return;
     }
@@ -293,7 +301,7 @@ export class Expander {
       this.runBody(action.body.statements, scope, file, inner);
       const out = scope.get("x");
       if (out?.kind !== "tensor") return;
-      scope.set("x", this.makeNode("add", [out.node, x.node], { other: "tensor" }, {}, inner.join("."), action.span));
+      scope.set("x", this.makeNode("add", [out.node, x.node], { other: "tensor" }, {}, inner, action.span));
       return;
     }
     const block = this.program.visible.get(file)?.get(action.callee.text);
@@ -335,9 +343,9 @@ export class Expander {
 
   // ---- ops ---------------------------------------------------------------------------------
 
-  private applyOp(op: OpKind, call: A.CallExpr, scope: Scope, file: number, labels: string[]): Value {
+  private applyOp(op: OpKind, call: A.CallExpr, scope: Scope, file: number, path: string): Value {
     const def = ops[op];
-    const specs = Object.entries(def.attrs) as Array<[string, AttrSpec]>;
+    const specs = attrSpecs(op);
     const attrs: Record<string, AttrValue> = {};
     const origins: Record<string, ValueOrigin | undefined> = {};
     const tensors: number[] = [];
@@ -400,7 +408,7 @@ export class Expander {
     }
     if (!x) { this.noInput(call.span); return unknown; }
     if (failed || x.kind !== "tensor") return unknown;
-    return this.makeNode(op, [x.node, ...tensors], attrs, origins, labels.join("."), call.span);
+    return this.makeNode(op, [x.node, ...tensors], attrs, origins, path, call.span);
   }
 
   private makeNode(op: OpKind, inputs: number[], attrs: Record<string, AttrValue>, attrOrigins: Record<string, ValueOrigin | undefined>, path: string, span: Span): Value {
@@ -417,7 +425,7 @@ export class Expander {
 
   // ---- shape statements and requirements -------------------------------------------------------
 
-  private runShapeStatement(s: Extract<A.Statement, { kind: "expect" | "input" }>, scope: Scope, file: number, labels: string[]): void {
+  private runShapeStatement(s: Extract<A.Statement, { kind: "expect" | "input" }>, scope: Scope, file: number, path: string): void {
     // After an error the model's input is unknown, not absent: its layers then stay silent.
     const poisonInput = () => {
       if (s.kind === "input" && !scope.get("x")) scope.set("x", unknown);
@@ -447,7 +455,7 @@ export class Expander {
     }
     const x = scope.get("x");
     if (s.kind === "input" && !x) {
-      scope.set("x", this.makeNode("input", [], { dims }, { dims: { span: s.shape.span } }, labels.join("."), s.span));
+      scope.set("x", this.makeNode("input", [], { dims }, { dims: { span: s.shape.span } }, path, s.span));
       return;
     }
     if (x?.kind !== "tensor") return;
@@ -498,16 +506,29 @@ export class Expander {
 
   // ---- origins -----------------------------------------------------------------------------
 
+  private enter(frame: Frame): void {
+    this.stack.push(frame);
+    this.callChanged();
+  }
+
+  private leave(): void {
+    this.stack.pop();
+    this.callChanged();
+  }
+
+  private callChanged(): void {
+    this.via = [...this.stack];
+    this.userCall = undefined;
+    for (let i = this.stack.length - 1; i >= 0 && !this.userCall; i--) if (this.isUserFile(this.stack[i].span.file)) this.userCall = this.stack[i].span;
+  }
+
   private originOf(span: Span): Origin {
-    const via = this.stack.map((f) => ({ span: f.span, block: f.block }));
-    return { span, via, user: this.userSpan(span) };
+    return { span, via: this.via, user: this.userSpan(span) };
   }
 
   /** The innermost span of the current call chain that lies in a user file. */
   userSpan(span: Span): Span {
-    if (this.isUserFile(span.file)) return span;
-    for (let i = this.stack.length - 1; i >= 0; i--) if (this.isUserFile(this.stack[i].span.file)) return this.stack[i].span;
-    return span;
+    return this.isUserFile(span.file) ? span : (this.userCall ?? span);
   }
 
   private userSpanOf(value: Value, fallback: Span): Span {
@@ -522,12 +543,16 @@ export class Expander {
   // ---- expressions -------------------------------------------------------------------------
 
   private eval(expr: A.Expr, scope: Scope, file: number): Value {
-    const ctx: EvalContext = {
-      lookup: (name) => scope.get(name),
-      names: () => scope.names(),
-      report: (d) => this.report(d),
-      isBlock: (name) => this.program.visible.get(file)?.has(name) ?? false,
-    };
+    let ctx = this.contexts.get(scope);
+    if (!ctx) {
+      ctx = {
+        lookup: (name) => scope.get(name),
+        names: () => scope.names(),
+        report: (d) => this.report(d),
+        isBlock: (name) => this.program.visible.get(file)?.has(name) ?? false,
+      };
+      this.contexts.set(scope, ctx);
+    }
     return evaluate(expr, ctx);
   }
 
@@ -540,6 +565,15 @@ export class Expander {
     }
     this.diagnostics.push(d);
   }
+}
+
+const attrSpecCache = new Map<OpKind, ReadonlyArray<[string, AttrSpec]>>();
+
+/** An op's keyword arguments in positional order (asked for at every op call). */
+function attrSpecs(op: OpKind): ReadonlyArray<[string, AttrSpec]> {
+  let specs = attrSpecCache.get(op);
+  if (!specs) attrSpecCache.set(op, (specs = Object.entries(ops[op].attrs)));
+  return specs;
 }
 
 function countOf(n: number, noun: string): string {

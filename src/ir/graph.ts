@@ -61,6 +61,15 @@ export interface Graph {
 }
 
 /**
+ * Joins a weight path and a name (a label, a repeat index, a parameter) into a longer path or a
+ * state_dict key: `weightKey("blocks.3", "qkv")` is `blocks.3.qkv`; an empty side is dropped.
+ */
+export function weightKey(path: string, name: string): string {
+  if (name === "") return path;
+  return path === "" ? name : `${path}.${name}`;
+}
+
+/**
  * The node whose output is the output of the module at weight path `path` (timm's
  * `model.get_submodule(path)`): the last node, in graph order, at that path or under it.
  */

@@ -3,7 +3,7 @@
 // unknown, and nodes that read an unknown shape stay silent: one cause, one diagnostic.
 
 import { makeDiagnostic, type Diagnostic, type Label, type Note } from "../diagnostics/diagnostic";
-import type { Graph, Node } from "../ir/graph";
+import { weightKey, type Graph, type Node } from "../ir/graph";
 import { formatShape, sameShape, shape as makeShape, type Shape } from "../ir/shape";
 import { isProblem, type ShapeProblem, type TensorShapes } from "../ops/op-def";
 import { ops } from "../ops/registry";
@@ -23,12 +23,6 @@ export interface CheckedGraph {
   readonly nodes: readonly CheckedNode[];
   /** Whether every node has a shape: only then can the model be summarised or run. */
   readonly complete: boolean;
-}
-
-/** Joins a node path and a parameter name into a state_dict key. */
-export function weightKey(path: string, name: string): string {
-  if (name === "") return path;
-  return path === "" ? name : `${path}.${name}`;
 }
 
 export function checkShapes(graph: Graph, isUserFile: (file: number) => boolean): { value: CheckedGraph; diagnostics: Diagnostic[] } {

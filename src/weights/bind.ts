@@ -6,7 +6,8 @@
 import { closestName } from "../diagnostics/similar";
 import { ToolError } from "../diagnostics/tool-error";
 import type { OpKind } from "../ops/kinds";
-import { weightKey, type CheckedGraph } from "../shapes/check";
+import { weightKey } from "../ir/graph";
+import type { CheckedGraph } from "../shapes/check";
 import { initialValues, initRule } from "./init";
 import type { SafetensorsFile } from "./safetensors";
 
