@@ -47,7 +47,22 @@ const processIo: Io = {
   color: process.stdout.isTTY === true && !process.env.NO_COLOR,
 };
 
+/**
+ * A reader that stops early (`vitc check … | head`) closes the pipe under us; Node then raises
+ * EPIPE on the next write. That is the reader's choice, not an error: what is left unwritten is
+ * dropped, and the exit code still says whether the specs had errors.
+ */
+function dropOutputAfterClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount("error") > 0) continue;
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code !== "EPIPE" && err.code !== "ERR_STREAM_DESTROYED") throw err;
+    });
+  }
+}
+
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  if (io === processIo) dropOutputAfterClosedPipe();
   try {
     const args = parseArgs(argv);
     if ("error" in args) {
@@ -63,7 +78,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       case "run": return await runCommand(args, io);
       case "bench": return await benchCommand(args, io);
       case "build": case "lsp":
-        io.err(`vitc: \`${args.command}\` is not available in this build yet (it arrives with the TensorFlow.js backend)`);
+        io.err(`vitc: \`${args.command}\` is not available in this build yet`);
         return 2;
       default:
         io.err(`vitc: unknown command \`${args.command}\`\n\n${usage}`);

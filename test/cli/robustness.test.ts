@@ -3,7 +3,7 @@
 // (0 clean, 1 errors, 2 usage) and no stack trace. Runs `main` in-process with a capturing io;
 // one smoke test runs bin/vitc.js as a user would.
 
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -211,6 +211,19 @@ describe("bin/vitc.js", () => {
       .map((f) => fs.statSync(path.join(repoRoot, "dist", f)).mtimeMs)
       .reduce((a, b) => Math.max(a, b), 0);
     expect(fs.statSync(bundle).mtimeMs, "dist/cli/vitc.cjs is older than dist/: run `npm run build`").toBeGreaterThanOrEqual(newest);
+  });
+
+  it("stops quietly, with the right exit code, when its reader closes the pipe (`| head`)", async () => {
+    const cases = path.join(repoRoot, "test", "diagnostics", "cases");
+    const files = fs.readdirSync(cases).filter((f) => f.endsWith(".vit")).map((f) => path.join(cases, f));
+    const child = spawn(process.execPath, [path.join(repoRoot, "bin", "vitc.js"), "check", ...files], { cwd: repoRoot });
+    child.stdout.destroy(); // The reader is gone before the first diagnostic is written.
+    let err = "";
+    child.stderr.on("data", (d) => { err += d; });
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    expect(code).toBe(1);
+    expect(err).not.toMatch(stackLine);
+    expect(err).toMatch(/^checked \d+ files: \d+ errors\n$/);
   });
 
   it("gives what the sources give, for specs with errors in both output formats", async () => {
