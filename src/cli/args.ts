@@ -32,3 +32,15 @@ export function parseArgs(argv: readonly string[]): ParsedArgs | { error: string
   }
   return { command: positional[0], positional: positional.slice(1), options };
 }
+
+/** A command line that cannot mean anything: reported with the usage text, exit code 2. */
+export class UsageError extends Error {}
+
+/** An integer option such as `--batch 8`, at least `min`; `fallback` when absent. */
+export function countOption(args: ParsedArgs, name: string, fallback: number, min: number): number {
+  const value = args.options.get(name);
+  if (value === undefined) return fallback;
+  const n = typeof value === "string" && /^\s*[+-]?\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`option \`--${name}\` needs an integer of at least ${min}, got \`${String(value)}\``);
+  return n;
+}

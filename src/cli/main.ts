@@ -8,7 +8,7 @@ import { diskHost, readTextFile } from "../source/host";
 import { renderSummaryTable, summarize, summaryJson } from "../reports/summary";
 import { isToolError, renderToolError } from "../diagnostics/tool-error";
 import type { CompiledModel } from "../pipeline";
-import { parseArgs, type ParsedArgs } from "./args";
+import { countOption, parseArgs, UsageError, type ParsedArgs } from "./args";
 import type { RunIo } from "./run";
 
 /**
@@ -85,6 +85,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return 2;
     }
   } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`vitc: ${err.message}\n\n${usage}`);
+      return 2;
+    }
     if (isToolError(err)) {
       io.err(renderToolError(err));
       return 1;
@@ -211,9 +215,9 @@ function runIo(io: Io): RunIo {
 }
 
 async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
-  const { parseBackend, parseCount, runModel } = await loadRunner();
+  const seed = countOption(args, "seed", 0, 0);
+  const { parseBackend, runModel } = await loadRunner();
   const backend = parseBackend(args.options.get("backend"));
-  const seed = parseCount("seed", args.options.get("seed"), 0, 0);
   const compiled = compileForRun(args, io, "run");
   if (typeof compiled === "number") return compiled;
   await runModel(compiled, {
@@ -224,11 +228,11 @@ async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
 }
 
 async function benchCommand(args: ParsedArgs, io: Io): Promise<number> {
-  const { benchModel, parseBackend, parseCount } = await loadRunner();
+  const batch = countOption(args, "batch", 1, 1);
+  const runs = countOption(args, "runs", 10, 1);
+  const seed = countOption(args, "seed", 0, 0);
+  const { benchModel, parseBackend } = await loadRunner();
   const backend = parseBackend(args.options.get("backend"));
-  const batch = parseCount("batch", args.options.get("batch"), 1, 1);
-  const runs = parseCount("runs", args.options.get("runs"), 10, 1);
-  const seed = parseCount("seed", args.options.get("seed"), 0, 0);
   const compiled = compileForRun(args, io, "bench");
   if (typeof compiled === "number") return compiled;
   const result = await benchModel(compiled, { backend, seed, batch, runs, weights: optionString(args, "weights") }, runIo(io));

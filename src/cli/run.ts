@@ -41,13 +41,6 @@ export function parseBackend(value: string | true | undefined): BackendRequest {
   throw new ToolError("V5001", `unknown backend \`${name}\``, { help: [`choose one of ${backendRequests.map((b) => `\`${b}\``).join(", ")}`] });
 }
 
-export function parseCount(name: string, value: string | true | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new ToolError("V4003", `\`--${name}\` must be an integer of at least ${min}, got \`${String(value)}\``);
-  return n;
-}
-
 function megabytes(bytes: number): string {
   return `${(bytes / 1048576).toFixed(1)} MB`;
 }

@@ -150,8 +150,10 @@ describe("vitc run", () => {
     expect(r.out).toBe("");
   });
 
-  it("a bad --seed value", async () => {
-    expectOneError(await vitc(["run", small, "--seed", "-1", "--backend", "cpu"]), "V4003", "`--seed` must be an integer");
+  it.each([["-1"], ["1.5"], ["abc"], ["1e3"], [""]])("a bad --seed value is a usage error: %j", async (value) => {
+    const r = await vitc(["run", small, "--seed", value, "--backend", "cpu"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`vitc: option \`--seed\` needs an integer of at least 0, got \`${value}\``);
   });
 });
 
@@ -166,7 +168,11 @@ describe("vitc bench", () => {
     expect(typeof json.median_ms).toBe("number");
   });
 
-  it("a batch of 0 is an error", async () => {
-    expectOneError(await vitc(["bench", small, "--batch", "0", "--backend", "cpu"]), "V4003", "`--batch` must be an integer of at least 1");
+  it("a batch of 0 or a run count of 0 is a usage error", async () => {
+    for (const [flag, min] of [["--batch", 1], ["--runs", 1]] as const) {
+      const r = await vitc(["bench", small, flag, "0", "--backend", "cpu"]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(`vitc: option \`${flag}\` needs an integer of at least ${min}, got \`0\``);
+    }
   });
 });
