@@ -52,9 +52,7 @@ function compile(name) {
 }
 
 /** Peak engine bytes (weights included) during one forward at batch 1. */
-async function peakMemory(compiled) {
-  const { prepareModel } = dist("cli/run.js");
-  const ready = await prepareModel(compiled, { backend: "wasm", seed: 0 }, { out() {} });
+async function peakMemory(ready) {
   const { tf } = ready.backend;
   const input = tf.randomNormal([1, ...ready.inputDims]);
   let outputs;
@@ -64,13 +62,12 @@ async function peakMemory(compiled) {
   });
   for (const t of Object.values(outputs)) t.dispose();
   input.dispose();
-  ready.model.dispose();
   return { peakMiB: info.peakBytes / MiB, weightsMiB: ready.model.weightBytes / MiB };
 }
 
 export async function modelSpeed() {
   const { loadBackend } = dist("backends/tfjs/load-backend.js");
-  const { benchModel } = dist("cli/run.js");
+  const { benchPrepared, prepareModel } = dist("cli/run.js");
   const { summarize } = dist("reports/summary.js");
   const { tf, device } = await loadBackend("wasm");
   // Measured before and after the models; the better of the two is the ceiling.
@@ -80,11 +77,17 @@ export async function modelSpeed() {
   for (const name of models) {
     const compiled = compile(name);
     const macs = summarize(compiled).macs;
-    const memory = await peakMemory(compiled);
-    for (const { batch, runs } of batches) {
-      const r = await benchModel(compiled, { backend: "wasm", seed: 0, batch, runs }, { out() {} });
-      measured.push({ model: name, batch, macs, runs_ms: r.runs_ms, median_ms: r.median_ms, memory: batch === 1 ? memory : undefined });
-      console.log(`  ${name} batch ${batch}: median ${r.median_ms.toFixed(1)} ms`);
+    // Loaded (weights initialised) once, for the memory pass and every batch size.
+    const ready = await prepareModel(compiled, { backend: "wasm", seed: 0 }, { out() {} });
+    try {
+      const memory = await peakMemory(ready);
+      for (const { batch, runs } of batches) {
+        const r = await benchPrepared(ready, compiled, { seed: 0, batch, runs }, { out() {} });
+        measured.push({ model: name, batch, macs, runs_ms: r.runs_ms, median_ms: r.median_ms, memory: batch === 1 ? memory : undefined });
+        console.log(`  ${name} batch ${batch}: median ${r.median_ms.toFixed(1)} ms`);
+      }
+    } finally {
+      ready.model.dispose();
     }
   }
   const after = await matMulCeiling(tf);

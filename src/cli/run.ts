@@ -212,6 +212,15 @@ export function median(values: readonly number[]): number {
 /** Times `runs` forward passes (logits read back) after one warm-up pass. */
 export async function benchModel(compiled: CompiledModel, options: BenchOptions, io: RunIo): Promise<BenchResult> {
   const ready = await prepareModel(compiled, options, io);
+  try {
+    return await benchPrepared(ready, compiled, options, io);
+  } finally {
+    ready.model.dispose();
+  }
+}
+
+/** Times forward passes of a model already loaded (bench/model-speed.mjs loads each model once). */
+export async function benchPrepared(ready: ReadyModel, compiled: CompiledModel, options: Omit<BenchOptions, "weights" | "backend">, io: RunIo): Promise<BenchResult> {
   const { tf } = ready.backend;
   const size = ready.inputDims.reduce((a, b) => a * b, options.batch);
   const input = tf.tensor(initialValues({ kind: "normal", std: 1 }, size, options.seed, "input"), [options.batch, ...ready.inputDims], "float32");
@@ -233,6 +242,5 @@ export async function benchModel(compiled: CompiledModel, options: BenchOptions,
     return { model: compiled.name, backend: ready.backend.name, batch: options.batch, runs_ms: runs.map((r) => Math.round(r * 100) / 100), median_ms: Math.round(median(runs) * 100) / 100 };
   } finally {
     input.dispose();
-    ready.model.dispose();
   }
 }
