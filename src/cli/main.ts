@@ -4,7 +4,7 @@ import { compileSource, type Compilation } from "../pipeline";
 import { hasErrors } from "../diagnostics/diagnostic";
 import { renderTerminal } from "../diagnostics/render-terminal";
 import { toJson, type JsonDiagnostic } from "../diagnostics/render-json";
-import { diskHost, readTextFile } from "../source/host";
+import { diskHost, readTextFile, type Host } from "../source/host";
 import { renderSummaryTable, summarize, summaryJson } from "../reports/summary";
 import { isToolError, renderToolError } from "../diagnostics/tool-error";
 import type { CompiledModel } from "../pipeline";
@@ -105,13 +105,18 @@ interface FileResult {
   readonly unreadable?: string;
 }
 
-function compileFiles(paths: readonly string[], only?: string): FileResult[] {
+function compileFile(path: string, host: Host, only?: string): FileResult {
+  const read = readTextFile(path);
+  return read.ok ? { path, compilation: compileSource(path, read.text, host, { only }) } : { path, unreadable: read.reason };
+}
+
+/**
+ * Compiles each file in turn, handing each result to `use` before the next file is compiled:
+ * a check of many specs holds one set of model graphs at a time, not all of them.
+ */
+function forEachCompiled(paths: readonly string[], use: (result: FileResult) => void): void {
   const host = diskHost();
-  return paths.map((path) => {
-    const read = readTextFile(path);
-    if (!read.ok) return { path, unreadable: read.reason };
-    return { path, compilation: compileSource(path, read.text, host, { only }) };
-  });
+  for (const path of paths) use(compileFile(path, host));
 }
 
 function unreadableJson(path: string, reason: string): JsonDiagnostic {
@@ -129,26 +134,29 @@ function check(args: ParsedArgs, io: Io): number {
     io.err(`vitc check: unknown format \`${String(format)}\` (expected \`json\` or \`human\`)`);
     return 2;
   }
-  const results = compileFiles(args.positional);
-  let failed = false;
   if (format === "json") {
     const all: JsonDiagnostic[] = [];
-    for (const r of results) {
-      if (r.unreadable) { all.push(unreadableJson(r.path, r.unreadable)); failed = true; continue; }
+    let failed = false;
+    forEachCompiled(args.positional, (r) => {
+      if (r.unreadable) {
+        all.push(unreadableJson(r.path, r.unreadable));
+        failed = true;
+        return;
+      }
       const c = r.compilation as Compilation;
       all.push(...c.diagnostics.map((d) => toJson(c.files, d)));
       failed ||= hasErrors(c.diagnostics);
-    }
+    });
     io.out(JSON.stringify(all, null, 2));
     return failed ? 1 : 0;
   }
   let errors = 0;
   let warnings = 0;
-  for (const r of results) {
+  forEachCompiled(args.positional, (r) => {
     if (r.unreadable) {
       io.out(`${r.path}: error[V1000]: cannot read \`${r.path}\`: ${r.unreadable}\n`);
       errors++;
-      continue;
+      return;
     }
     const c = r.compilation as Compilation;
     for (const d of c.diagnostics) {
@@ -156,8 +164,9 @@ function check(args: ParsedArgs, io: Io): number {
       if (d.severity === "error") errors++;
       else warnings++;
     }
-  }
-  const files = `${results.length} file${results.length === 1 ? "" : "s"}`;
+  });
+  const count = args.positional.length;
+  const files = `${count} file${count === 1 ? "" : "s"}`;
   if (errors + warnings === 0) io.err(`checked ${files}: no errors`);
   else io.err(`checked ${files}: ${errors} error${errors === 1 ? "" : "s"}${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}`);
   return errors > 0 ? 1 : 0;
@@ -182,7 +191,7 @@ function compileOneFile(args: ParsedArgs, io: Io, command: string): CompiledMode
     return 2;
   }
   const only = args.options.get("model");
-  const [result] = compileFiles(args.positional, typeof only === "string" ? only : undefined);
+  const result = compileFile(args.positional[0], diskHost(), typeof only === "string" ? only : undefined);
   if (result.unreadable) {
     io.err(`${result.path}: error[V1000]: cannot read \`${result.path}\`: ${result.unreadable}`);
     return 1;
