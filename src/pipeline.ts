@@ -2,7 +2,7 @@
 
 import { type Diagnostic, sortDiagnostics } from "./diagnostics/diagnostic";
 import { makeDiagnostic } from "./diagnostics/diagnostic";
-import { Expander, type ExpanderOptions } from "./elaborate/expand";
+import { Expander } from "./elaborate/expand";
 import { isStdPath, loadProgram, type Program } from "./elaborate/program";
 import type { Host } from "./source/host";
 import { checkShapes, type CheckedGraph } from "./shapes/check";
@@ -22,7 +22,7 @@ export interface Compilation {
 }
 
 /** Compiles source text (already read by the caller) and every model in it. */
-export function compileSource(path: string, text: string, host: Host, options: { only?: string } & ExpanderOptions = {}): Compilation {
+export function compileSource(path: string, text: string, host: Host, options: { only?: string } = {}): Compilation {
   const { program, diagnostics } = loadProgram(path, text, host);
   const all: Diagnostic[] = [...diagnostics];
   const models: CompiledModel[] = [];
@@ -30,7 +30,7 @@ export function compileSource(path: string, text: string, host: Host, options: {
   for (const model of program.asts.get(program.entry.id)?.models ?? []) {
     if (options.only !== undefined && model.name.text !== options.only) continue;
     if (model.name.text === "") continue;
-    const expander = new Expander(program, options);
+    const expander = new Expander(program);
     let graph;
     try {
       graph = expander.expandModel(model);

@@ -29,28 +29,6 @@ class Abort extends Error {}
 /** A failed `require`: the rest of its block is skipped, so one cause gives one diagnostic. */
 class RequirementFailed extends Error {}
 
-/**
- * What one block call added to the graph, kept to be replayed: a call that repeats with the
- * same arguments from the same call chain (ViT's 12 encoder blocks) expands to the same nodes,
- * with only node ids and the weight path prefix changed.
- */
-interface Expansion {
-  /** The call's input node and the id of its first node, to renumber from. */
-  readonly input: number;
-  readonly first: number;
-  readonly path: string;
-  readonly nodes: readonly Node[];
-  readonly expectations: readonly Expectation[];
-  readonly outputs: ReadonlyArray<[string, number]>;
-  readonly result: number;
-  readonly steps: number;
-}
-
-export interface ExpanderOptions {
-  /** Replay repeated block calls instead of expanding each again (on by default; tests compare). */
-  readonly replay?: boolean;
-}
-
 export class Expander {
   private readonly nodes: Node[] = [];
   private readonly expectations: Expectation[] = [];
@@ -65,13 +43,9 @@ export class Expander {
   /** One evaluation context per scope (a scope never changes file). */
   private readonly contexts = new WeakMap<Scope, EvalContext>();
   private steps = 0;
-  /** Expansions of block calls, by call site and then by `expansionKey`. */
-  private readonly expansions = new Map<A.CallExpr, Map<string, Expansion>>();
-  /** How many block calls were replayed (for tests). */
-  replayed = 0;
   readonly diagnostics: Diagnostic[] = [];
 
-  constructor(private readonly program: Program, private readonly options: ExpanderOptions = {}) {}
+  constructor(private readonly program: Program) {}
 
   expandModel(model: A.ModelDecl): Graph {
     const file = this.program.entry.id;
@@ -148,12 +122,6 @@ export class Expander {
       throw new Abort();
     }
     const args = this.bindArguments(block.decl, call, callerScope, callerFile);
-    const key = input?.kind === "tensor" && !configOut && this.options.replay !== false ? this.expansionKey(name, args) : undefined;
-    if (key !== undefined && input?.kind === "tensor") {
-      const replayed = this.replay(call, key, input.node, path);
-      if (replayed) return replayed;
-    }
-    const before = { nodes: this.nodes.length, expectations: this.expectations.length, diagnostics: this.diagnostics.length, steps: this.steps, outputs: { ...this.outputs } };
     const scope = new Scope();
     if (input !== undefined) scope.set("x", input);
     this.enter({ block: name, span: call.span });
@@ -181,63 +149,7 @@ export class Expander {
     } finally {
       this.leave();
     }
-    const result = scope.get("x");
-    if (key !== undefined && input?.kind === "tensor" && result?.kind === "tensor" && this.diagnostics.length === before.diagnostics) {
-      this.remember(call, key, { input: input.node, path, result: result.node, before });
-    }
-    return result ?? (input === undefined ? undefined : unknown);
-  }
-
-  // ---- repeated block calls ----------------------------------------------------------------
-
-  /**
-   * What decides a block call's expansion, apart from its input and weight path: the block, the
-   * call chain (it is in every node's origin) and each argument with the origin of its value
-   * (origins reach nodes' attributes and any error). Undefined where an argument is a tensor.
-   */
-  private expansionKey(block: string, args: ReadonlyMap<string, Value>): string | undefined {
-    const parts = [block];
-    for (const frame of this.stack) parts.push(`${frame.block}@${spanKey(frame.span)}`);
-    for (const [name, value] of args) {
-      const text = valueKey(value);
-      if (text === undefined) return undefined;
-      parts.push(`${name}=${text}`);
-    }
-    return parts.join("|");
-  }
-
-  private remember(call: A.CallExpr, key: string, made: {
-    input: number; path: string; result: number;
-    before: { nodes: number; expectations: number; steps: number; outputs: Record<string, number> };
-  }): void {
-    const { before } = made;
-    const nodes = this.nodes.slice(before.nodes);
-    // Only a call that reads nothing of the graph but its input can be replayed elsewhere.
-    const local = (id: number) => id === made.input || id >= before.nodes;
-    if (!local(made.result) || !nodes.every((n) => n.inputs.every(local))) return;
-    const outputs = Object.entries(this.outputs).filter(([name, id]) => before.outputs[name] !== id);
-    let byKey = this.expansions.get(call);
-    if (!byKey) this.expansions.set(call, (byKey = new Map()));
-    byKey.set(key, {
-      input: made.input, first: before.nodes, path: made.path, nodes, result: made.result, outputs,
-      expectations: this.expectations.slice(before.expectations), steps: this.steps - before.steps,
-    });
-  }
-
-  /** Adds a remembered expansion again, on `input` at `path`; undefined if there is none. */
-  private replay(call: A.CallExpr, key: string, input: number, path: string): Value | undefined {
-    const e = this.expansions.get(call)?.get(key);
-    // Near a limit, the call is expanded for real, so that the error lands where it should.
-    if (!e || this.nodes.length + e.nodes.length > limits.maxNodes || this.steps + e.steps > limits.maxSteps) return undefined;
-    const offset = this.nodes.length - e.first;
-    const id = (old: number) => (old === e.input ? input : old + offset);
-    const suffix = (old: string) => (old === e.path ? "" : e.path === "" ? old : old.slice(e.path.length + 1));
-    for (const n of e.nodes) this.nodes.push({ ...n, id: n.id + offset, inputs: n.inputs.map(id), path: weightKey(path, suffix(n.path)) });
-    for (const x of e.expectations) this.expectations.push({ ...x, tensor: id(x.tensor) });
-    for (const [name, node] of e.outputs) this.outputs[name] = id(node);
-    this.steps += e.steps;
-    this.replayed++;
-    return { kind: "tensor", node: id(e.result) };
+    return scope.get("x") ?? (input === undefined ? undefined : unknown);
   }
 
   private bindArguments(decl: A.BlockDecl, call: A.CallExpr, scope: Scope, file: number): Map<string, Value> {
@@ -662,26 +574,6 @@ function attrSpecs(op: OpKind): ReadonlyArray<[string, AttrSpec]> {
   let specs = attrSpecCache.get(op);
   if (!specs) attrSpecCache.set(op, (specs = Object.entries(ops[op].attrs)));
   return specs;
-}
-
-function spanKey(span: Span): string {
-  return `${span.file}:${span.start}:${span.end}`;
-}
-
-/** A value and the origins of it and its items, as text; undefined for a tensor. */
-function valueKey(value: Value): string | undefined {
-  const origin = value.origin ? `@${spanKey(value.origin.span)}${value.origin.name ?? ""}` : "";
-  switch (value.kind) {
-    case "tensor": return undefined;
-    case "unknown": return `?${origin}`;
-    case "batch": return `B*${value.factor}${origin}`;
-    case "list": {
-      const items = value.items.map(valueKey);
-      return items.includes(undefined) ? undefined : `[${items.join(",")}]${origin}`;
-    }
-    case "string": return `${JSON.stringify(value.value)}${origin}`;
-    default: return `${value.kind}:${String(value.value)}${origin}`;
-  }
 }
 
 function countOf(n: number, noun: string): string {
