@@ -311,6 +311,34 @@ def build_mobilevit_rounding(timm):
     return model, info
 
 
+def build_mobilevit_dilated(timm):
+    # Seven stride-2 stages on 64x64: the stem and five stages reach output stride 32, so timm's
+    # ByobNet (output_stride=32) dilates the last two stages instead (dilation 2, then 4 with a
+    # first block at 2, which loses its shortcut although its channels and stride match).
+    from timm.models.byobnet import ByobNet, ByoModelCfg, ByoBlockCfg
+    channels = [16, 16, 24, 24, 32, 32, 32]
+    depths = [1, 1, 1, 1, 1, 1, 2]
+    blocks = []
+    for i, (c, d) in enumerate(zip(channels, depths)):
+        ir = ByoBlockCfg(type='bottle', d=d, c=c, s=1 if i == 0 else 2, gs=1, br=2.0,
+                         block_kwargs=dict(bottle_in=True, linear_out=True))
+        if i in (5, 6):
+            mv = ByoBlockCfg(type='mobilevit', d=1, c=c, s=1, block_kwargs=dict(
+                transformer_dim=32, transformer_depth=1, patch_size=2 if i == 5 else 1, num_heads=2, mlp_ratio=2.0))
+            blocks.append((ir, mv))
+        else:
+            blocks.append(ir)
+    cfg = ByoModelCfg(blocks=tuple(blocks), stem_chs=16, stem_type='3x3', stem_pool='', downsample='',
+                      act_layer='silu', num_features=64)
+    model = ByobNet(cfg, num_classes=5, in_chans=3)
+    info = dict(
+        cls="timm.models.byobnet.ByobNet (a MobileViT config with seven stride-2 stages, output_stride=32)",
+        kwargs=dict(num_classes=5, cfg=dataclasses.asdict(cfg)),
+        built_with="ByobNet(ByoModelCfg(...), num_classes=5): see build_mobilevit_dilated in scripts/make-parity-cases.py",
+    )
+    return model, info
+
+
 CASES = OrderedDict()
 
 
@@ -386,6 +414,16 @@ _case(
     "timm's real mobilevit_xxs config (create_model, num_classes=5) on 64x64: stem 16, MV2 stages "
     "(expansion 2; 3 blocks in stage 1), MobileViT blocks at 8x8 (dim 64, depth 2), 4x4 (dim 80, depth 4) "
     "and 2x2 (dim 96, depth 3: one 2x2 patch, N=1), 4 heads (head_dim 16/20/24), final 1x1 conv to 320.",
+)
+
+_case(
+    'mobilevit_dilated', build_mobilevit_dilated, (64, 64),
+    [('stem', NCHW), ('stages.4', NCHW), ('stages.5.0', NCHW), ('stages.5', NCHW), ('stages.6.0', NCHW),
+     ('stages.6.1', NCHW), ('stages.6', NCHW), ('final_conv', NCHW)],
+    dict(features=NCHW, pre_logits=BC),
+    "MobileViT past output stride 32: seven stride-2 stages on 64x64 (stem 16); stages 5 and 6 keep the 2x2 "
+    "map and dilate their 3x3 convs by 2 and by 4 (stage 6's first block at 2, so it has no shortcut); "
+    "MobileViT blocks in both (dim 32, depth 1, 2 heads, patches 2 and 1), final 1x1 conv to 64, 5 classes.",
 )
 
 

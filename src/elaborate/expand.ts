@@ -389,6 +389,14 @@ export class Expander {
         failed = true;
         return;
       }
+      const low = belowMinimum(checked, spec);
+      if (low !== undefined) {
+        this.report(makeDiagnostic("V2015", `\`${name}\` of \`${op}\` must be at least ${spec.min}, got ${formatValue(value)}`, this.userSpanOf(value, arg.value.span), {
+          label: value.origin?.name && value.origin.name !== name ? `\`${value.origin.name}\` is ${formatValue(value)}` : `less than ${spec.min}`,
+        }));
+        failed = true;
+        return;
+      }
       if (spec.type === "tensor") tensors.push((value as { node: number }).node);
       else attrs[name] = checked;
       origins[name] = value.origin ?? { span: arg.value.span };
@@ -594,6 +602,13 @@ function describeAttrType(spec: AttrSpec): string {
     case "tensor": return "a tensor";
     default: return `${spec.type === "int" ? "an" : "a"} ${spec.type}`;
   }
+}
+
+/** The first number of an attribute value below its spec's minimum, if any. */
+function belowMinimum(attr: AttrValue, spec: AttrSpec): number | undefined {
+  if (spec.min === undefined) return undefined;
+  const numbers = (Array.isArray(attr) ? attr : [attr]).filter((v): v is number => typeof v === "number");
+  return numbers.find((n) => n < (spec.min as number));
 }
 
 /** The attribute value for an op argument, or undefined if the value has the wrong type. */

@@ -7,10 +7,10 @@ import { none, pairAttr, problem, requireRank, type OpDef } from "./op-def";
 export const attention: OpDef = {
   doc: "Scaled dot-product attention: input `[B, N, 3*D]` ordered `[q | k | v]` (by head, then channel), output `[B, N, D]` with heads concatenated. `scale = head_dim ** -0.5`.",
   attrs: {
-    heads: { type: "int", doc: "number of heads" },
-    window: { type: "pair", default: 0, doc: "window size for a relative position bias table (0: none)" },
-    shift: { type: "pair", default: 0, doc: "cyclic shift of the windows; non-zero adds the shift mask" },
-    grid: { type: "pair", default: 0, doc: "the feature map the windows tile (for the shift mask)" },
+    heads: { type: "int", min: 1, doc: "number of heads" },
+    window: { type: "pair", default: 0, min: 0, doc: "window size for a relative position bias table (0: none)" },
+    shift: { type: "pair", default: 0, min: 0, doc: "cyclic shift of the windows; non-zero adds the shift mask" },
+    grid: { type: "pair", default: 0, min: 0, doc: "the feature map the windows tile (for the shift mask)" },
   },
   shape(inputs, attrs) {
     const [x] = inputs;

@@ -13,6 +13,16 @@ export function convAxis(size: number, kernel: number, stride: number, padding: 
   return { out: Math.floor((size + 2 * padding - kernel) / stride) + 1, before: padding, total: 2 * padding };
 }
 
+/**
+ * The span of the kernel on the input: `dilation * (kernel - 1) + 1` per axis (PyTorch's
+ * dilation; max pooling has none).
+ */
+export function kernelExtent(attrs: Attrs): [number, number] {
+  const [kh, kw] = pairAttr(attrs, "kernel");
+  const [dh, dw] = attrs.dilation === undefined ? [1, 1] : pairAttr(attrs, "dilation");
+  return [dh * (kh - 1) + 1, dw * (kw - 1) + 1];
+}
+
 export function paddingPair(attrs: Attrs): [number | "same", number | "same"] {
   const p = attrs.padding;
   if (p === "same") return ["same", "same"];
@@ -21,14 +31,16 @@ export function paddingPair(attrs: Attrs): [number | "same", number | "same"] {
 }
 
 function spatialOut(input: Shape, attrs: Attrs, op: string): [number, number] | ShapeProblem {
-  const [kh, kw] = pairAttr(attrs, "kernel");
+  const [kh, kw] = kernelExtent(attrs);
   const [sh, sw] = pairAttr(attrs, "stride");
   const [ph, pw] = paddingPair(attrs);
   const [, h, w] = input.dims;
   const oh = convAxis(h, kh, sh, ph).out;
   const ow = convAxis(w, kw, sw, pw).out;
   if (oh <= 0 || ow <= 0) {
-    return problem("V3112", `\`${op}\` with kernel ${kh}x${kw} leaves no output on a ${h}x${w} input`, {
+    const [dh, dw] = attrs.dilation === undefined ? [1, 1] : pairAttr(attrs, "dilation");
+    const dilated = dh > 1 || dw > 1 ? ` (spanning ${kh}x${kw} with dilation ${dh === dw ? dh : `${dh}x${dw}`})` : "";
+    return problem("V3112", `\`${op}\` with kernel ${pairAttr(attrs, "kernel").join("x")}${dilated} leaves no output on a ${h}x${w} input`, {
       attr: "kernel", notes: [`the output would be ${oh}x${ow}`],
     });
   }
@@ -36,11 +48,12 @@ function spatialOut(input: Shape, attrs: Attrs, op: string): [number, number] | 
 }
 
 const convAttrs = {
-  out: { type: "int", doc: "output channels" },
-  kernel: { type: "pair", doc: "kernel size" },
-  stride: { type: "pair", default: 1, doc: "stride" },
-  padding: { type: "padding", default: 0, doc: "zero padding per side, or \"same\" for TensorFlow SAME padding" },
-  groups: { type: "int", default: 1, doc: "channel groups (equal to the channels for a depthwise conv)" },
+  out: { type: "int", min: 1, doc: "output channels" },
+  kernel: { type: "pair", min: 1, doc: "kernel size" },
+  stride: { type: "pair", default: 1, min: 1, doc: "stride" },
+  padding: { type: "padding", default: 0, min: 0, doc: "zero padding per side, or \"same\" for TensorFlow SAME padding" },
+  groups: { type: "int", default: 1, min: 1, doc: "channel groups (equal to the channels for a depthwise conv)" },
+  dilation: { type: "pair", default: 1, min: 1, doc: "spacing between kernel taps (PyTorch dilation)" },
   bias: { type: "bool", default: true, doc: "whether the conv has a bias" },
 } as const;
 
@@ -85,7 +98,7 @@ export const conv2d: OpDef = {
 
 export const stdConv2d: OpDef = {
   doc: "Weight-standardised 2-D convolution (timm StdConv2d/StdConv2dSame): each output channel's weights are normalised to zero mean and unit variance at every forward.",
-  attrs: { ...convAttrs, bias: { type: "bool", default: false, doc: "whether the conv has a bias" }, eps: { type: "float", default: 1e-8, doc: "added to the variance" } },
+  attrs: { ...convAttrs, bias: { type: "bool", default: false, doc: "whether the conv has a bias" }, eps: { type: "float", default: 1e-8, min: 0, doc: "added to the variance" } },
   shape: convShape("std_conv2d"),
   params: convParams,
   macs: convMacs,
@@ -94,9 +107,9 @@ export const stdConv2d: OpDef = {
 export const maxPool: OpDef = {
   doc: "Max pooling on `[B, C, H, W]`; \"same\" padding pads with -inf like TensorFlow.",
   attrs: {
-    kernel: { type: "pair", doc: "window size" },
-    stride: { type: "pair", default: 1, doc: "stride" },
-    padding: { type: "padding", default: 0, doc: "padding per side, or \"same\"" },
+    kernel: { type: "pair", min: 1, doc: "window size" },
+    stride: { type: "pair", default: 1, min: 1, doc: "stride" },
+    padding: { type: "padding", default: 0, min: 0, doc: "padding per side, or \"same\"" },
   },
   shape(inputs, attrs) {
     const [x] = inputs;

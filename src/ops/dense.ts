@@ -6,7 +6,7 @@ import { none, noMacs, problem, requireRank, type OpDef, type TensorShapes } fro
 export const linear: OpDef = {
   doc: "Linear layer on the last axis (PyTorch Linear; weight `[out, in]`).",
   attrs: {
-    out: { type: "int", doc: "output features" },
+    out: { type: "int", min: 1, doc: "output features" },
     bias: { type: "bool", default: true, doc: "whether the layer has a bias" },
   },
   shape(inputs, attrs) {
@@ -28,7 +28,7 @@ export const linear: OpDef = {
 
 export const layerNorm: OpDef = {
   doc: "LayerNorm over the last axis (biased variance).",
-  attrs: { eps: { type: "float", default: 1e-5, doc: "added to the variance" } },
+  attrs: { eps: { type: "float", default: 1e-5, min: 0, doc: "added to the variance" } },
   shape: ([x]) => x.dims.length === 0 ? problem("V3110", "`layer_norm` needs a feature axis, got a tensor of shape [B]") : x,
   params: ([x]) => ({ weight: [x.dims[x.dims.length - 1]], bias: [x.dims[x.dims.length - 1]] }),
   macs: noMacs,
@@ -37,8 +37,8 @@ export const layerNorm: OpDef = {
 export const groupNorm: OpDef = {
   doc: "GroupNorm over `[B, C, H, W]`: statistics per image and group of C/groups channels.",
   attrs: {
-    groups: { type: "int", doc: "number of channel groups" },
-    eps: { type: "float", default: 1e-5, doc: "added to the variance" },
+    groups: { type: "int", min: 1, doc: "number of channel groups" },
+    eps: { type: "float", default: 1e-5, min: 0, doc: "added to the variance" },
   },
   shape(inputs, attrs) {
     const [x] = inputs;
@@ -54,7 +54,7 @@ export const groupNorm: OpDef = {
 
 export const batchNorm: OpDef = {
   doc: "BatchNorm at inference over `[B, C, H, W]`, with running statistics.",
-  attrs: { eps: { type: "float", default: 1e-5, doc: "added to the running variance" } },
+  attrs: { eps: { type: "float", default: 1e-5, min: 0, doc: "added to the running variance" } },
   shape: ([x]) => requireRank(x, 4, "batch_norm", "[B, C, H, W]") ?? x,
   params: ([x]) => ({ weight: [x.dims[0]], bias: [x.dims[0]] }),
   buffers: ([x]) => ({ running_mean: [x.dims[0]], running_var: [x.dims[0]] }),

@@ -42,7 +42,7 @@ export const flattenTokens: OpDef = {
 
 export const windowPartition: OpDef = {
   doc: "`[B, H, W, C]` to windows `[B*nW, wh*ww, C]`, windows row-major over the grid, tokens row-major inside.",
-  attrs: { window: { type: "pair", doc: "window size" } },
+  attrs: { window: { type: "pair", min: 1, doc: "window size" } },
   shape([x], attrs) {
     const bad = requireRank(x, 4, "window_partition", "[B, H, W, C]");
     if (bad) return bad;
@@ -58,7 +58,7 @@ export const windowPartition: OpDef = {
 
 export const windowReverse: OpDef = {
   doc: "Windows `[B*nW, wh*ww, C]` back to `[B, H, W, C]`; the inverse of window_partition.",
-  attrs: { window: { type: "pair", doc: "window size" }, grid: { type: "pair", doc: "the feature map [H, W]" } },
+  attrs: { window: { type: "pair", min: 1, doc: "window size" }, grid: { type: "pair", min: 1, doc: "the feature map [H, W]" } },
   shape([x], attrs) {
     const bad = requireRank(x, 3, "window_reverse", "[B*nW, T, C]");
     if (bad) return bad;
@@ -95,7 +95,7 @@ export const patchMerge: OpDef = {
 
 export const unfold: OpDef = {
   doc: "MobileViT unfold: `[B, C, H, W]` to `[B*P, N, C]` (P = ph*pw pixels per patch, N patches).",
-  attrs: { patch: { type: "pair", doc: "patch size" } },
+  attrs: { patch: { type: "pair", min: 1, doc: "patch size" } },
   shape([x], attrs) {
     const bad = requireRank(x, 4, "unfold", "[B, C, H, W]");
     if (bad) return bad;
@@ -111,7 +111,7 @@ export const unfold: OpDef = {
 
 export const fold: OpDef = {
   doc: "MobileViT fold: `[B*P, N, C]` back to `[B, C, H, W]`; the inverse of unfold.",
-  attrs: { patch: { type: "pair", doc: "patch size" }, grid: { type: "pair", doc: "the feature map [H, W]" } },
+  attrs: { patch: { type: "pair", min: 1, doc: "patch size" }, grid: { type: "pair", min: 1, doc: "the feature map [H, W]" } },
   shape([x], attrs) {
     const bad = requireRank(x, 3, "fold", "[B*P, N, C]");
     if (bad) return bad;

@@ -19,6 +19,8 @@ export type AttrType =
 export interface AttrSpec {
   readonly type: AttrType;
   readonly default?: AttrValue;
+  /** The smallest number allowed (each number of a pair or padding); checked at the call. */
+  readonly min?: number;
   readonly doc: string;
 }
 

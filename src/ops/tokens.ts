@@ -36,7 +36,7 @@ export const selectToken: OpDef = {
 
 export const meanTokens: OpDef = {
   doc: "Mean over tokens `start…N-1` of `[B, N, D]`, as `[B, D]` (timm's avg pooling skips prefix tokens).",
-  attrs: { start: { type: "int", default: 0, doc: "the first token averaged" } },
+  attrs: { start: { type: "int", default: 0, min: 0, doc: "the first token averaged" } },
   shape([x], attrs) {
     const bad = requireRank(x, 3, "mean_tokens", "[B, N, D]");
     if (bad) return bad;

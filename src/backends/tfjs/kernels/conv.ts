@@ -1,7 +1,7 @@
 // Convolutions and max pooling, on channels-last storage: PyTorch's weight layout
 // [out, in/groups, kh, kw] becomes tfjs's [kh, kw, in/groups, out] once, at load.
 
-import { convAxis, paddingPair } from "../../../ops/conv";
+import { convAxis, kernelExtent, paddingPair } from "../../../ops/conv";
 import { pairAttr } from "../../../ops/op-def";
 import { channelsLast, upload, type HostTensor, type KernelContext, type Tensor, type Tf, type TfjsKernel, type Weights } from "../kernel";
 
@@ -9,7 +9,7 @@ type Padding4 = [[number, number], [number, number], [number, number], [number, 
 
 /** Explicit NHWC padding for the node's kernel, stride and padding (symmetric or TF SAME). */
 function explicitPadding(ctx: KernelContext): Padding4 {
-  const [kh, kw] = pairAttr(ctx.attrs, "kernel");
+  const [kh, kw] = kernelExtent(ctx.attrs);
   const [sh, sw] = pairAttr(ctx.attrs, "stride");
   const [ph, pw] = paddingPair(ctx.attrs);
   const [, h, w] = ctx.inputs[0].dims;
@@ -36,6 +36,7 @@ function toTfjsFilter(tf: Tf, weight: Tensor, ctx: KernelContext): Tensor {
 
 function runConv(tf: Tf, x: Tensor, weights: Weights, ctx: KernelContext): Tensor {
   const strides = pairAttr(ctx.attrs, "stride");
+  const dilations = pairAttr(ctx.attrs, "dilation");
   const pad = explicitPadding(ctx);
   const bias = weights.bias as Tensor | undefined;
   const x4 = x as ReturnType<Tf["tensor4d"]>;
@@ -45,17 +46,17 @@ function runConv(tf: Tf, x: Tensor, weights: Weights, ctx: KernelContext): Tenso
     const [, [top, bottom], [left, right]] = pad;
     const even = top === bottom && left === right && top === left;
     const input = even ? x4 : (tf.pad(x4, pad) as ReturnType<Tf["tensor4d"]>);
-    return tf.fused.depthwiseConv2d({ x: input, filter, strides, pad: even ? top : 0, bias });
+    return tf.fused.depthwiseConv2d({ x: input, filter, strides, pad: even ? top : 0, dilations, bias });
   }
   const groups = ctx.attrs.groups as number;
-  if (groups === 1) return tf.fused.conv2d({ x: x4, filter, strides, pad, bias });
+  if (groups === 1) return tf.fused.conv2d({ x: x4, filter, strides, pad, dilations, bias });
   // Grouped (not depthwise): one convolution per group of channels, joined again.
   const cin = ctx.inputs[0].dims[0] / groups;
   const cout = (ctx.attrs.out as number) / groups;
   const parts = Array.from({ length: groups }, (_, g) => {
     const xs = tf.slice(x4, [0, 0, 0, g * cin], [-1, -1, -1, cin]);
     const ws = tf.slice(filter, [0, 0, 0, g * cout], [-1, -1, -1, cout]);
-    return tf.conv2d(xs, ws, strides, pad);
+    return tf.conv2d(xs, ws, strides, pad, "NHWC", dilations);
   });
   const y = tf.concat(parts, 3);
   return bias ? tf.add(y, bias) : y;
