@@ -184,7 +184,8 @@ def build_timm(cfg):
 # vitc side
 # ---------------------------------------------------------------------------------------------
 
-VITC = ['node', '/work/main/bin/vitc.js']
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+VITC = ['node', os.path.join(REPO, 'bin', 'vitc.js')]
 USE = {'vit': 'std.vit', 'deit_distilled': 'std.vit', 'vit_hybrid': 'std.vit', 'swin': 'std.swin',
        'mobilevit': 'std.mobilevit'}
 
