@@ -1,7 +1,7 @@
 // Built-in functions usable in expressions: list helpers, numeric conversions, timm's
 // make_divisible, and the helpers that standard-library errors use to suggest valid values.
 
-import { isNumber, type Value } from "./values";
+import { isNumber, valueLimits, type Value } from "./values";
 
 /**
  * A failure names what was wrong; `arg` and `expected`, where given, say which argument was
@@ -101,7 +101,7 @@ export const builtins: Readonly<Record<string, Builtin>> = {
   },
   range: {
     signature: "range(n)", doc: "[0, 1, …, n-1]",
-    apply: ([n]) => (n?.kind === "int" && n.value >= 0 && n.value <= 100000 ? ok(intList([...Array(n.value).keys()])) : fail("`range` takes an integer from 0 to 100000")),
+    apply: ([n]) => (n?.kind === "int" && n.value >= 0 && n.value <= valueLimits.maxListItems ? ok(intList([...Array(n.value).keys()])) : fail(`\`range\` takes an integer from 0 to ${valueLimits.maxListItems}`)),
   },
   take: {
     signature: "take(list, n)", doc: "the first n items of a list",

@@ -5,7 +5,7 @@ import { makeDiagnostic, type Diagnostic } from "../diagnostics/diagnostic";
 import { closestName } from "../diagnostics/similar";
 import type * as A from "../syntax/ast";
 import { builtins } from "./builtins";
-import { formatValue, isNumber, typeName, unknown, type Value } from "./values";
+import { formatValue, isNumber, typeName, unknown, valueLimits, type Value } from "./values";
 
 export interface EvalContext {
   lookup(name: string): Value | undefined;
@@ -23,7 +23,9 @@ export function evaluate(expr: A.Expr, ctx: EvalContext): Value {
     case "int":
       if (!Number.isSafeInteger(expr.value)) return invalid(ctx, expr, `integer ${expr.digits ?? expr.value} is too large`);
       return { kind: "int", value: expr.value, origin };
-    case "float": return { kind: "float", value: expr.value, origin };
+    case "float":
+      if (!Number.isFinite(expr.value)) return invalid(ctx, expr, "this number is too large for a float (it overflows to infinity)");
+      return { kind: "float", value: expr.value, origin };
     case "string": return { kind: "string", value: expr.value, origin };
     case "bool": return { kind: "bool", value: expr.value, origin };
     case "missing": return unknown;
@@ -105,6 +107,8 @@ function evalCall(expr: A.CallExpr, ctx: EvalContext): Value {
   const args = expr.args.map((a) => evaluate(a.value, ctx));
   if (args.some((a) => a.kind === "unknown")) return unknown;
   const result = fn.apply(args);
+  const unfit = result.ok ? outOfBounds(result.value) : undefined;
+  if (unfit) return invalid(ctx, expr, `the result of \`${expr.callee.text}(…)\` ${unfit}`);
   if (!result.ok) {
     // A value the user passed under a name (`img_size: [32, 32, 3]`) is blamed by that name,
     // where it was written, rather than the helper that received it.
@@ -135,6 +139,10 @@ function evalBinary(expr: Extract<A.Expr, { kind: "binary" }>, ctx: EvalContext)
   if (l.kind === "unknown" || r.kind === "unknown") return unknown;
   switch (expr.op) {
     case "==": case "!=": {
+      // Comparing an int with a string (`p == 1` where `p` is "avg") is always false: a mistake.
+      if (l.kind !== r.kind && !(isNumber(l) && isNumber(r))) {
+        return typeError(ctx, expr.right, `\`${expr.op}\` compares ${typeName(l)} ${formatValue(l)} with a different type`, r);
+      }
       const same = formatValue(l) === formatValue(r) || (isNumber(l) && isNumber(r) && l.value === r.value);
       return { kind: "bool", value: expr.op === "==" ? same : !same, origin };
     }
@@ -144,7 +152,11 @@ function evalBinary(expr: Extract<A.Expr, { kind: "binary" }>, ctx: EvalContext)
       return { kind: "bool", value, origin };
     }
   }
-  if (expr.op === "+" && l.kind === "list" && r.kind === "list") return { kind: "list", items: [...l.items, ...r.items], origin };
+  if (expr.op === "+" && l.kind === "list" && r.kind === "list") {
+    const items = l.items.length + r.items.length;
+    if (items > valueLimits.maxListItems) return invalid(ctx, expr, `the joined list would have ${items} items; lists hold at most ${valueLimits.maxListItems}`);
+    return { kind: "list", items: [...l.items, ...r.items], origin };
+  }
   if (expr.op === "*" && (l.kind === "batch" || r.kind === "batch")) {
     const [b, k] = l.kind === "batch" ? [l, r] : [r, l];
     if (k.kind !== "int" || b.kind !== "batch" || k.value <= 0) return typeError(ctx, expr, "the batch `B` can only be multiplied by a positive int", k);
@@ -169,7 +181,19 @@ function evalBinary(expr: Extract<A.Expr, { kind: "binary" }>, ctx: EvalContext)
     if (Math.abs(value) > MAX_SAFE) return invalid(ctx, expr, `the result of \`${expr.op}\` is too large to be exact`);
     return { kind: "int", value, origin };
   }
+  if (!Number.isFinite(value)) return invalid(ctx, expr, `the result of \`${expr.op}\` is too large for a float`);
   return { kind: "float", value, origin };
+}
+
+/** Why a computed value cannot be used (too large to be exact, too long), if it cannot. */
+function outOfBounds(value: Value): string | undefined {
+  switch (value.kind) {
+    case "int": return Number.isSafeInteger(value.value) ? undefined : "is too large to be exact";
+    case "float": return Number.isFinite(value.value) ? undefined : "is too large for a float";
+    case "list": return value.items.length > valueLimits.maxListItems ? `would have ${value.items.length} items; lists hold at most ${valueLimits.maxListItems}` : undefined;
+    case "string": return value.value.length > valueLimits.maxStringLength ? `would be ${value.value.length} characters long; strings hold at most ${valueLimits.maxStringLength}` : undefined;
+    default: return undefined;
+  }
 }
 
 function typeError(ctx: EvalContext, expr: A.Expr, message: string, got: Value): Value {

@@ -21,6 +21,12 @@ export type Value =
 
 export const unknown: Value = { kind: "unknown" };
 
+/**
+ * Lists and strings are configuration, not data: these bounds keep a spec that doubles a list
+ * in a loop from exhausting memory (a crash) or time, long before a real spec comes near.
+ */
+export const valueLimits = { maxListItems: 10_000, maxStringLength: 100_000 };
+
 export function withOrigin(value: Value, origin: ValueOrigin | undefined): Value {
   return { ...value, origin } as Value;
 }

@@ -4,7 +4,7 @@
 
 import { makeDiagnostic, type Diagnostic, type Label, type Note } from "../diagnostics/diagnostic";
 import { weightKey, type Graph, type Node } from "../ir/graph";
-import { formatShape, sameShape, shape as makeShape, type Shape } from "../ir/shape";
+import { elementsPerImage, formatShape, sameShape, shape as makeShape, type Shape } from "../ir/shape";
 import { isProblem, type ShapeProblem, type TensorShapes } from "../ops/op-def";
 import { ops } from "../ops/registry";
 import type { Span } from "../source/span";
@@ -40,7 +40,12 @@ export function checkShapes(graph: Graph, isUserFile: (file: number) => boolean)
       const def = ops[node.op];
       const result = def.shape(inputs, node.attrs);
       if (isProblem(result)) diagnostics.push(toDiagnostic(node, result, inputs, isUserFile));
-      else {
+      else if (!Number.isSafeInteger(elementsPerImage(result))) {
+        // Sizes past 2^53 are no longer exact in a double: refuse them rather than print nonsense.
+        diagnostics.push(makeDiagnostic("V2012", `the tensor here would be ${formatShape(result)}: too large to count exactly`, node.origin.user, {
+          notes: inputs.length ? [{ text: `\`${node.op}\`${node.path ? ` at \`${node.path}\`` : ""} receives ${inputs.map(formatShape).join(" and ")}` }] : [],
+        }));
+      } else {
         out = result;
         params = def.params(inputs, node.attrs, result);
         buffers = def.buffers?.(inputs, node.attrs, result) ?? {};
