@@ -16,8 +16,24 @@ export function editDistance(a: string, b: string): number {
   return d[s.length][t.length];
 }
 
-/** The closest candidate within a third of the name's length (at least 1 edit), if any. */
+/**
+ * The closest candidate within a third of the name's length (at least 1 edit), if any; else
+ * the one candidate that has the name as one of its words (`heads` → `num_heads`, `patch` →
+ * `patch_size`).
+ */
 export function closestName(name: string, candidates: Iterable<string>): string | undefined {
+  const list = [...candidates];
+  return closestBySpelling(name, list) ?? onlyWithWord(name, list);
+}
+
+function onlyWithWord(name: string, candidates: readonly string[]): string | undefined {
+  const word = name.toLowerCase();
+  if (word.length < 3) return undefined;
+  const found = candidates.filter((c) => c !== name && c.toLowerCase().split("_").includes(word));
+  return found.length === 1 ? found[0] : undefined;
+}
+
+function closestBySpelling(name: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Math.max(1, Math.floor(name.length / 3));
   for (const candidate of candidates) {

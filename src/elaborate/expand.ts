@@ -121,7 +121,11 @@ export class Expander {
       this.report(makeDiagnostic("V2012", `blocks nested more than ${limits.maxDepth} calls deep`, this.userSpan(call.span)));
       throw new Abort();
     }
+    const reported = this.diagnostics.length;
     const args = this.bindArguments(block.decl, call, callerScope, callerFile);
+    // A call with a wrong argument is not expanded: a misspelled `heads: 4` would otherwise
+    // also fail with the default `num_heads`, one mistake reported twice.
+    if (this.diagnostics.length > reported) return unknown;
     const scope = new Scope();
     if (input !== undefined) scope.set("x", input);
     this.enter({ block: name, span: call.span });

@@ -1,6 +1,6 @@
 // Ops that only move elements: layout changes, windows, rolls, patch merging, unfold and fold.
 
-import { elementsPerImage, formatShape, shape } from "../ir/shape";
+import { elementsPerImage, formatBatch, formatShape, shape } from "../ir/shape";
 import { none, noMacs, pairAttr, problem, requireRank, type OpDef } from "./op-def";
 
 const moveOnly = { params: none, macs: noMacs } as const;
@@ -68,7 +68,14 @@ export const windowReverse: OpDef = {
     if (h % wh !== 0 || w % ww !== 0 || x.dims[0] !== wh * ww || x.batch % windows !== 0) {
       return problem("V3111", `windows ${formatShape(x)} do not tile a ${h}x${w} map with ${wh}x${ww} windows`, { attr: "grid" });
     }
-    return shape(x.batch / windows, [h, w, x.dims[1]]);
+    // As documented: one grid per image. Other counts would quietly regroup windows of
+    // different images (timm's window_reverse infers B from the count and would too).
+    if (x.batch !== windows) {
+      return problem("V3111", `${formatBatch(x.batch)} windows of ${wh}x${ww} do not make one ${h}x${w} grid per image (that takes ${windows} per image)`, {
+        attr: "grid", notes: [`the input holds ${x.batch} windows per image`],
+      });
+    }
+    return shape(1, [h, w, x.dims[1]]);
   },
   ...moveOnly,
 };
