@@ -490,8 +490,11 @@ export class Expander {
     });
     const fromUser = values.filter(([, v]) => v.origin && this.isUserFile(v.origin.span.file));
     const primary = fromUser[0]?.[1].origin?.span ?? this.userSpan(s.span);
+    // Labels name what the user wrote: in the standard library, only values passed under an
+    // argument's name (not `img[1]`, a name the user never saw).
     const labels: Label[] = fromUser.slice(1)
       .filter(([, v]) => v.origin?.span.start !== primary.start || v.origin?.span.file !== primary.file)
+      .filter(([, v]) => this.isUserFile(s.span.file) || v.origin?.name !== undefined)
       .map(([n, v]) => ({ span: (v.origin as ValueOrigin).span, text: `\`${v.origin?.name ?? n}\` is ${formatValue(v)}` }));
     // In the standard library, operands such as a repeat index (`i` = 2) mean nothing to the
     // user; only values passed or defaulted under an argument's name are shown there.

@@ -119,6 +119,7 @@ export function loadProgram(entryPath: string, entryText: string, host: Host): {
     const blocks = new Map<string, VisibleBlock>();
     for (const decl of ast.blocks) {
       for (const param of decl.params) if (param.type) diagnostics.push(...unknownTypeNames(param.type));
+      diagnostics.push(...duplicateParams(decl));
       if (decl.name.text === "") continue;
       const clash = blocks.get(decl.name.text);
       if (clash) diagnostics.push(duplicate(decl.name.text, decl.name.span, clash.decl.name.span, "block"));
@@ -129,6 +130,22 @@ export function loadProgram(entryPath: string, entryText: string, host: Host): {
       } else blocks.set(decl.name.text, { decl, file: fileId });
     }
     own.set(fileId, blocks);
+  }
+  // A block of the user's that takes the name of one a `use` brings in would silently win
+  // over it in this file: `block vit(...)` next to `use std.vit`.
+  for (const [fileId, blocks] of own) {
+    if (isStdPath(files.get(fileId).path)) continue;
+    for (const dep of uses.get(fileId) ?? []) {
+      for (const [name, block] of blocks) {
+        const imported = own.get(dep)?.get(name);
+        if (!imported) continue;
+        const module = `std.${moduleNames.get(dep) ?? ""}`;
+        diagnostics.push(makeDiagnostic("V2009", `block \`${name}\` has the name of \`${module}\`'s \`${name}\``, block.decl.name.span, {
+          label: `hides \`${module}\`'s block in this file`,
+          help: [`rename this block, or leave out \`use ${module}\` if it is meant to replace it`],
+        }));
+      }
+    }
   }
   const visible = new Map<number, Map<string, VisibleBlock>>();
   for (const fileId of asts.keys()) {
@@ -150,6 +167,18 @@ export function loadProgram(entryPath: string, entryText: string, host: Host): {
     else if (model.name.text) models.set(model.name.text, model.name.span);
   }
   return { program: { files, entry, asts, visible, brokenUses }, diagnostics };
+}
+
+function duplicateParams(decl: BlockDecl): Diagnostic[] {
+  const seen = new Map<string, Span>();
+  const found: Diagnostic[] = [];
+  for (const param of decl.params) {
+    const name = param.name.text;
+    const first = seen.get(name);
+    if (first) found.push(duplicate(name, param.name.span, first, "parameter"));
+    else if (name !== "") seen.set(name, param.name.span);
+  }
+  return found;
 }
 
 function duplicate(name: string, span: Span, first: Span, what: string): Diagnostic {
