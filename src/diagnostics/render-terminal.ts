@@ -44,7 +44,7 @@ export function renderTerminal(files: FileTable, diagnostic: Diagnostic, options
   for (const line of lines) {
     const onLine = labels.filter((l) => index.position(l.span.start).line === line);
     const { text, shift } = clip(index.lineText(line), onLine.map((l) => index.position(l.span.start).character));
-    out.push(`${paint("blue", String(line + 1).padStart(gutter) + " |")} ${text}`);
+    out.push(`${paint("blue", String(line + 1).padStart(gutter) + " |")} ${text.replaceAll("\t", tab)}`);
     out.push(...underlines(onLine, index, text, line, shift).map((u) => `${pad} ${paint("blue", "|")} ${u}`));
   }
   // Labels in other files (a standard-library default, say) become notes with their location.
@@ -54,6 +54,16 @@ export function renderTerminal(files: FileTable, diagnostic: Diagnostic, options
   for (const note of diagnostic.notes) out.push(`${pad} = note: ${renderNote(files, note)}`);
   for (const help of helpLines(diagnostic)) out.push(`${pad} = ${paint("bold", "help")}: ${help}`);
   return out.join("\n");
+}
+
+/** Tabs are shown as this many spaces, the carets under them moved to match. */
+const tab = "    ";
+
+/** The column at which the `character`th character of `text` is shown, tabs expanded. */
+function displayColumn(text: string, character: number): number {
+  let tabs = 0;
+  for (let i = 0; i < character && i < text.length; i++) if (text[i] === "\t") tabs++;
+  return character + tabs * (tab.length - 1);
 }
 
 /** Lines longer than this show only the part around their labels. */
@@ -81,13 +91,14 @@ function underlines(
   line: number,
   shift: number,
 ): string[] {
-  const column = (offset: number) => index.position(offset).character - shift;
+  const column = (offset: number) => displayColumn(text, index.position(offset).character - shift);
+  const lineEnd = displayColumn(text, text.length);
   const sorted = [...labels].sort((a, b) => column(a.span.start) - column(b.span.start));
   const row: string[] = [];
   for (const label of sorted) {
     const start = column(label.span.start);
     const endPos = index.position(label.span.end);
-    const end = Math.min(endPos.line === line ? endPos.character - shift : text.length, text.length);
+    const end = Math.min(endPos.line === line ? displayColumn(text, endPos.character - shift) : lineEnd, lineEnd);
     const width = Math.max(1, end - start);
     while (row.length < start) row.push(" ");
     for (let i = 0; i < width; i++) row[start + i] = label.primary ? "^" : "-";

@@ -504,6 +504,11 @@ export class Expander {
     if (others.length > 0) notes.push({ text: others.map(([n, v]) => `\`${n}\` = ${formatValue(v)}`).join(", ") });
     for (const note of s.notes) notes.push({ text: this.text(note, scope, file) });
     notes.push(this.expansionNote(s.span));
+    if (s.code && !isCode(s.code.text)) {
+      this.report(makeDiagnostic("V2001", `unknown error code \`${s.code.text}\``, s.code.span, {
+        label: "not one of vitc's codes", help: ["use a code listed in docs/errors/, or leave it out to report V2015"],
+      }));
+    }
     const code = s.code && isCode(s.code.text) ? s.code.text : "V2015";
     this.report(makeDiagnostic(code, this.text(s.message, scope, file), primary, {
       labels,

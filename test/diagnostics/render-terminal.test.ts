@@ -42,3 +42,16 @@ describe("renderTerminal with a label left of the primary span", () => {
     expect(lines[markers + 1].indexOf("-")).toBe(lines[markers].indexOf("--"));
   });
 });
+
+describe("renderTerminal on a line with tabs", () => {
+  it("expands the tabs and keeps every marker under its text", () => {
+    const compiled = compileText("use std.vit\nmodel m = vit(\timg_size: 32,\tpatch_size: 7,\tembed_dim: 64, depth: 1, num_heads: 4)\n");
+    const lines = renderTerminal(compiled.files, compiled.diagnostics[0]).split("\n");
+    const source = lines.find((l) => l.startsWith("2 |"))!;
+    expect(source).not.toContain("\t");
+    const markers = lines[lines.indexOf(source) + 1];
+    // `32` under the carets, `7` under the dashes of the `patch_size` label.
+    expect(source.slice(markers.indexOf("^"), markers.lastIndexOf("^") + 1)).toBe("32");
+    expect(source.slice(markers.indexOf("-"), markers.lastIndexOf("-") + 1)).toBe("7");
+  });
+});
