@@ -104,6 +104,12 @@ function evalCall(expr: A.CallExpr, ctx: EvalContext): Value {
     ctx.report(makeDiagnostic("V2003", `\`${expr.callee.text}\` takes positional arguments only`, named.span, { help: [fn.signature] }));
     return unknown;
   }
+  const [least, most] = arity(fn.signature);
+  if (expr.args.length < least || expr.args.length > most) {
+    const wanted = least === most ? `${least}` : most === Infinity ? `at least ${least}` : `${least} or ${most}`;
+    ctx.report(makeDiagnostic("V2003", `\`${expr.callee.text}\` takes ${wanted} argument${wanted === "1" ? "" : "s"}, got ${expr.args.length}`, expr.span, { help: [`usage: ${fn.signature}`] }));
+    return unknown;
+  }
   const args = expr.args.map((a) => evaluate(a.value, ctx));
   if (args.some((a) => a.kind === "unknown")) return unknown;
   const result = fn.apply(args);
@@ -183,6 +189,17 @@ function evalBinary(expr: Extract<A.Expr, { kind: "binary" }>, ctx: EvalContext)
   }
   if (!Number.isFinite(value)) return invalid(ctx, expr, `the result of \`${expr.op}\` is too large for a float`);
   return { kind: "float", value, origin };
+}
+
+/**
+ * How many arguments a built-in takes, read from its signature: `pow(a, b)` two,
+ * `join(list, sep = ", ")` one or two, `min(a, b, …) or min(list)` one or more.
+ */
+function arity(signature: string): [number, number] {
+  const plain = signature.replace(/"[^"]*"/g, '""'); // A default such as ", " holds a comma.
+  const params = plain.slice(plain.indexOf("(") + 1, plain.indexOf(")")).split(",").map((p) => p.trim()).filter((p) => p !== "");
+  if (params.includes("…")) return [1, Infinity];
+  return [params.filter((p) => !p.includes("=")).length, params.length];
 }
 
 /** Why a computed value cannot be used (too large to be exact, too long), if it cannot. */
