@@ -62,7 +62,8 @@ function lookupName(expr: Extract<A.Expr, { kind: "name" }>, ctx: EvalContext): 
     }));
     return unknown;
   }
-  const similar = closestName(expr.name, ctx.names());
+  const literal: Record<string, string> = { True: "true", False: "false" };
+  const similar = literal[expr.name] ?? closestName(expr.name, ctx.names());
   ctx.report(makeDiagnostic("V2001", `unknown name \`${expr.name}\``, expr.span, {
     label: "not defined here",
     suggestions: similar ? [{ message: `a name with a similar spelling exists: \`${similar}\``, edits: [{ span: expr.span, newText: similar }], applicability: "maybe-incorrect" }] : [],

@@ -204,7 +204,7 @@ function toSyntaxDiagnostic(err: IRecognitionException, file: SourceFile): Diagn
   if (err.name === "MismatchedTokenException") {
     const match = /-->\s*([A-Za-z]+)\s*<--/.exec(err.message);
     const type = match ? T.allTokens.find((t) => t.name === match[1]) : undefined;
-    expected = type ? describeToken(type) : "something else";
+    expected = type ? describeToken(type) : (ruleWhat[rule] ?? "something else");
   } else if (err.name === "NotAllInputParsedException") {
     expected = ruleWhat.file as string;
   } else {
@@ -213,6 +213,11 @@ function toSyntaxDiagnostic(err: IRecognitionException, file: SourceFile): Diagn
   const help: string[] = [];
   if (token.image === "=" && (rule === "argument" || expected === "`)`" || expected === "`,`")) help.push("keyword arguments use `:`, as in `embed_dim: 768`");
   if (token.tokenType === T.Ident && expected === "`,`") help.push("separate arguments with `,`");
+  // Habits from other languages, recognised where they begin a line or an operator.
+  const startsLine = !atEnd && /(^|\n)[ \t]*$/.test(file.text.slice(0, start));
+  if (startsLine && token.image === "//") help.push("comments start with `#`");
+  if (startsLine && (token.image === "import" || token.image === "from")) help.push("modules are brought in with `use`, as in `use std.vit`");
+  if (token.image === "*" && (file.text[end] === "*" || file.text[start - 1] === "*")) help.push("powers are written `pow(a, b)`");
   return makeDiagnostic("V1001", `expected ${expected}, found ${foundText(token)}`, spanOf(file.id, start, end), {
     label: `expected ${expected}`,
     help,
