@@ -27,6 +27,9 @@ export function compileSource(path: string, text: string, host: Host, options: {
   const all: Diagnostic[] = [...diagnostics];
   const models: CompiledModel[] = [];
   const isUserFile = (file: number) => !isStdPath(program.files.get(file).path);
+  const names = new Expander(program);
+  names.checkLayerNames();
+  all.push(...names.diagnostics);
   for (const model of program.asts.get(program.entry.id)?.models ?? []) {
     if (options.only !== undefined && model.name.text !== options.only) continue;
     if (model.name.text === "") continue;

@@ -73,6 +73,33 @@ export class Expander {
 
   // ---- names -------------------------------------------------------------------------------
 
+  /**
+   * Reports layer calls to unknown blocks or ops anywhere in the user's file, also in code no
+   * model expands (a block not yet used, the branch of an `if` not taken), as a compiler of any
+   * language would. Elaboration reports the same calls it reaches; the pipeline keeps one.
+   */
+  checkLayerNames(): void {
+    const file = this.program.entry.id;
+    if (this.program.brokenUses.has(file)) return;
+    const visible = this.program.visible.get(file);
+    const walk = (statements: readonly A.Statement[]): void => {
+      for (const s of statements) {
+        if (s.kind === "let" && "statements" in s.value) walk(s.value.statements);
+        else if (s.kind === "if") {
+          walk(s.then.statements);
+          if (s.otherwise) walk("statements" in s.otherwise ? s.otherwise.statements : [s.otherwise]);
+        } else if (s.kind === "step") {
+          const action = s.action;
+          if (action.kind === "repeat" || action.kind === "residual") walk(action.body.statements);
+          else if (!visible?.has(action.callee.text) && !isOpKind(action.callee.text) && !(action.callee.text in builtins)) {
+            this.resolveBlock(action.callee, file, "layer");
+          }
+        }
+      }
+    };
+    for (const block of this.program.asts.get(file)?.blocks ?? []) walk(block.body.statements);
+  }
+
   private isUserFile(file: number): boolean {
     return (this.userFiles[file] ??= !isStdPath(this.program.files.get(file).path));
   }
