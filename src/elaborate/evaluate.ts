@@ -123,7 +123,10 @@ function evalCall(expr: A.CallExpr, ctx: EvalContext): Value {
     const named = culprit?.origin?.name;
     if (culprit && named && result.expected) {
       ctx.report(makeDiagnostic("V2005", `\`${named}\` must be ${result.expected}, got ${formatValue(culprit)}`, culprit.origin!.span));
-    } else ctx.report(makeDiagnostic("V2005", result.message, expr.span, { help: [`usage: ${fn.signature}`] }));
+    } else {
+      const given = args.map((a) => (a.kind === "tensor" ? "a tensor" : `${typeName(a)} ${formatValue(a)}`)).join(", ");
+      ctx.report(makeDiagnostic("V2005", `${result.message}, got ${given}`, expr.span, { help: [`usage: ${fn.signature}`] }));
+    }
     return unknown;
   }
   // A value passed through unchanged (`pair` of a list) keeps where it was written.
@@ -215,7 +218,8 @@ function outOfBounds(value: Value): string | undefined {
 }
 
 function typeError(ctx: EvalContext, expr: A.Expr, message: string, got: Value): Value {
-  ctx.report(makeDiagnostic("V2005", `${message}, got ${typeName(got)} ${formatValue(got)}`, expr.span));
+  const shown = got.kind === "tensor" ? "a tensor" : `${typeName(got)} ${formatValue(got)}`;
+  ctx.report(makeDiagnostic("V2005", `${message}, got ${shown}`, expr.span));
   return unknown;
 }
 
