@@ -202,7 +202,9 @@ function compileOneFile(args: ParsedArgs, io: Io, command: string): CompiledMode
     return 1;
   }
   if (c.models.length === 0) {
-    io.err(typeof only === "string" ? `vitc ${command}: no model \`${only}\` in ${result.path}` : `vitc ${command}: ${result.path} declares no model`);
+    const declared = (c.program.asts.get(c.program.entry.id)?.models ?? []).map((m) => `\`${m.name.text}\``);
+    const has = declared.length > 0 ? `; it declares ${declared.join(", ")}` : "";
+    io.err(typeof only === "string" ? `vitc ${command}: no model \`${only}\` in ${result.path}${has}` : `vitc ${command}: ${result.path} declares no model`);
     return 1;
   }
   return [...c.models];

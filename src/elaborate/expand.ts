@@ -360,8 +360,14 @@ export class Expander {
   private labelText(label: A.Label, scope: Scope, file: number): string | undefined {
     if (label.kind === "name") return label.text;
     const value = this.eval(label.expr, scope, file);
-    if (value.kind === "int" || value.kind === "string") return String(value.value);
-    if (value.kind !== "unknown") this.report(makeDiagnostic("V2005", `a label must be an int or a string, got ${typeName(value)}`, label.span));
+    // A label is one segment of a state_dict key: `(i)` or `("stem")`, never `-1`, "" or "a.b".
+    const text = value.kind === "int" || value.kind === "string" ? String(value.value) : undefined;
+    if (text !== undefined && /^(?:\d+|[A-Za-z_][A-Za-z0-9_]*)$/.test(text)) return text;
+    if (text !== undefined) {
+      this.report(makeDiagnostic("V2015", `a label must be a name or a non-negative int, got ${formatValue(value)}`, this.userSpanOf(value, label.span), {
+        label: "one segment of a weight path", help: ["labels join with `.` into timm's state_dict keys, so they cannot be empty or hold a `.`"],
+      }));
+    } else if (value.kind !== "unknown") this.report(makeDiagnostic("V2005", `a label must be an int or a string, got ${typeName(value)}`, label.span));
     return undefined;
   }
 

@@ -41,6 +41,7 @@ describe("vitc summary --json", () => {
     const { code, err } = await run(["summary", spec("vit_tiny_patch16_224"), "--model", "nope"]);
     expect(code).toBe(1);
     expect(err).toContain("no model `nope`");
+    expect(err).toContain("it declares `vit_tiny_patch16_224`");
   });
 });
 
