@@ -31,6 +31,17 @@ function describeToken(type: TokenType): string {
   return name;
 }
 
+/**
+ * A character as an error message shows it: `@`, or with its code point where it is not plain
+ * ASCII (`“` U+201C), or by code point alone where it cannot be seen (U+200B, invisible).
+ */
+function describeCharacter(ch: string): string {
+  const code = `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+  if (/^[\x21-\x7e]$/.test(ch)) return `\`${ch}\``;
+  if (/^[\p{Cc}\p{Cf}\p{Z}]$/u.test(ch)) return `${code} (invisible)`;
+  return `\`${ch}\` (${code})`;
+}
+
 function foundText(token: IToken): string {
   return token.tokenType.name === "EOF" ? "the end of the file" : `\`${token.image}\``;
 }
@@ -40,10 +51,10 @@ export function parseSource(file: SourceFile): Staged<SourceAst> {
   const empty: SourceAst = { file: file.id, uses: [], blocks: [], models: [] };
   const lexed = T.vitLexer.tokenize(file.text);
   for (const err of lexed.errors) {
-    const ch = file.text.slice(err.offset, err.offset + (err.length || 1));
-    diagnostics.push(makeDiagnostic("V1003", `unexpected character \`${ch}\``, spanOf(file.id, err.offset, err.offset + (err.length || 1)), {
+    const ch = String.fromCodePoint(file.text.codePointAt(err.offset) ?? 0xfffd);
+    diagnostics.push(makeDiagnostic("V1003", `unexpected character ${describeCharacter(ch)}`, spanOf(file.id, err.offset, err.offset + (err.length || 1)), {
       label: "not part of the .vit language",
-      help: ch === "'" ? ["strings use double quotes: \"avg\""] : [],
+      help: "'‘’“”".includes(ch) ? ["strings use straight double quotes: \"avg\""] : [],
     }));
   }
   const tokens: IToken[] = [];
