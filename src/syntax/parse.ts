@@ -81,7 +81,7 @@ export function parseSource(file: SourceFile): Staged<SourceAst> {
     const cst = vitParser.file();
     const quiet = echoesOfUnterminatedStrings(lexed.tokens, tokens);
     for (const err of vitParser.errors) {
-      const d = toSyntaxDiagnostic(err, file);
+      const d = toSyntaxDiagnostic(err, file, tokens);
       if (!quiet.some(([from, to]) => d.primary.span.start >= from && d.primary.span.start < to)) diagnostics.push(d);
     }
     const ast = convertFile(cst, { file: file.id, text: file.text, docs: lexed.groups.docs ?? [] });
@@ -205,7 +205,18 @@ function findExcessNesting(tokens: readonly IToken[]): ExcessNesting | undefined
   return undefined;
 }
 
-function toSyntaxDiagnostic(err: IRecognitionException, file: SourceFile): Diagnostic {
+/** The innermost bracket still open at the end of the tokens, if any. */
+function unclosedBracket(tokens: readonly IToken[]): IToken | undefined {
+  const open: IToken[] = [];
+  const closes = new Map<TokenType, TokenType>([[T.RParen, T.LParen], [T.RBracket, T.LBracket], [T.RBrace, T.LBrace]]);
+  for (const token of tokens) {
+    if (token.tokenType === T.LParen || token.tokenType === T.LBracket || token.tokenType === T.LBrace) open.push(token);
+    else if (closes.get(token.tokenType) === open[open.length - 1]?.tokenType) open.pop();
+  }
+  return open[open.length - 1];
+}
+
+function toSyntaxDiagnostic(err: IRecognitionException, file: SourceFile, tokens: readonly IToken[]): Diagnostic {
   const token = err.token;
   const atEnd = token.tokenType.name === "EOF" || Number.isNaN(token.startOffset);
   const start = atEnd ? file.text.length : token.startOffset;
@@ -229,8 +240,11 @@ function toSyntaxDiagnostic(err: IRecognitionException, file: SourceFile): Diagn
   if (startsLine && token.image === "//") help.push("comments start with `#`");
   if (startsLine && (token.image === "import" || token.image === "from")) help.push("modules are brought in with `use`, as in `use std.vit`");
   if (token.image === "*" && (file.text[end] === "*" || file.text[start - 1] === "*")) help.push("powers are written `pow(a, b)`");
+  // At the end of the file, the bracket left open is what the reader needs to find.
+  const opener = atEnd ? unclosedBracket(tokens) : undefined;
   return makeDiagnostic("V1001", `expected ${expected}, found ${foundText(token)}`, spanOf(file.id, start, end), {
     label: `expected ${expected}`,
+    labels: opener ? [{ span: spanOf(file.id, opener.startOffset, opener.startOffset + 1), text: `this \`${opener.image}\` is never closed` }] : [],
     help,
   });
 }
