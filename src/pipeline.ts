@@ -68,11 +68,13 @@ function quietAfterSyntaxErrors(diagnostics: Diagnostic[], program: Program): Di
   // ends before it on the same line (`conv2d(out: out kernel: 3)` stops at the second `out`).
   // At the end of the file (a bracket never closed), the unit cut short is the last one.
   const text = program.files.get(entry).text;
-  const atEnd = (error: Span) => text.slice(error.start).trim() === "";
-  const brokenBy = (error: Span) => [
-    units.find((u) => within(error, u)),
-    units.filter((u) => u.end <= error.start && (line(u.end) === line(error.start) || atEnd(error))).at(-1),
-  ];
+  const brokenBy = (error: Span) => {
+    const atEnd = text.slice(error.start).trim() === "";
+    return [
+      units.find((u) => within(error, u)),
+      units.filter((u) => u.end <= error.start && (atEnd || line(u.end) === line(error.start))).at(-1),
+    ];
+  };
   const broken = syntax.flatMap((d) => brokenBy(d.primary.span)).filter((u): u is Span => u !== undefined);
   return diagnostics.filter((d) => d.code.startsWith("V1") || !broken.some((span) => within(d.primary.span, span)));
 }

@@ -14,9 +14,6 @@ export interface EvalContext {
   isBlock(name: string): boolean;
 }
 
-/** Integers past this lose precision in a double: refuse them instead of computing nonsense. */
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-
 export function evaluate(expr: A.Expr, ctx: EvalContext): Value {
   const origin = { span: expr.span };
   switch (expr.kind) {
@@ -124,7 +121,7 @@ function evalCall(expr: A.CallExpr, ctx: EvalContext): Value {
     if (culprit && named && result.expected) {
       ctx.report(makeDiagnostic("V2005", `\`${named}\` must be ${result.expected}, got ${formatValue(culprit)}`, culprit.origin!.span));
     } else {
-      const given = args.map((a) => (a.kind === "tensor" ? "a tensor" : `${typeName(a)} ${formatValue(a)}`)).join(", ");
+      const given = args.map(describeValue).join(", ");
       ctx.report(makeDiagnostic("V2005", `${result.message}, got ${given}`, expr.span, { help: [`usage: ${fn.signature}`] }));
     }
     return unknown;
@@ -187,12 +184,9 @@ function evalBinary(expr: Extract<A.Expr, { kind: "binary" }>, ctx: EvalContext)
     case "//": value = Math.floor(l.value / r.value); break;
     case "%": value = l.value - Math.floor(l.value / r.value) * r.value; break;
   }
-  if (bothInt) {
-    if (Math.abs(value) > MAX_SAFE) return invalid(ctx, expr, `the result of \`${expr.op}\` is too large to be exact`);
-    return { kind: "int", value, origin };
-  }
-  if (!Number.isFinite(value)) return invalid(ctx, expr, `the result of \`${expr.op}\` is too large for a float`);
-  return { kind: "float", value, origin };
+  const result: Value = bothInt ? { kind: "int", value, origin } : { kind: "float", value, origin };
+  const unfit = outOfBounds(result);
+  return unfit ? invalid(ctx, expr, `the result of \`${expr.op}\` ${unfit}`) : result;
 }
 
 /**
@@ -206,7 +200,10 @@ function arity(signature: string): [number, number] {
   return [params.filter((p) => !p.includes("=")).length, params.length];
 }
 
-/** Why a computed value cannot be used (too large to be exact, too long), if it cannot. */
+/**
+ * Why a computed value cannot be used, if it cannot: an integer past 2^53 (no longer exact in
+ * a double), an infinite float, a list or string past `valueLimits`.
+ */
 function outOfBounds(value: Value): string | undefined {
   switch (value.kind) {
     case "int": return Number.isSafeInteger(value.value) ? undefined : "is too large to be exact";
@@ -217,9 +214,13 @@ function outOfBounds(value: Value): string | undefined {
   }
 }
 
+/** A value as messages show it: `int 3`, `string "avg"`, `a tensor`. */
+function describeValue(value: Value): string {
+  return value.kind === "tensor" ? "a tensor" : `${typeName(value)} ${formatValue(value)}`;
+}
+
 function typeError(ctx: EvalContext, expr: A.Expr, message: string, got: Value): Value {
-  const shown = got.kind === "tensor" ? "a tensor" : `${typeName(got)} ${formatValue(got)}`;
-  ctx.report(makeDiagnostic("V2005", `${message}, got ${shown}`, expr.span));
+  ctx.report(makeDiagnostic("V2005", `${message}, got ${describeValue(got)}`, expr.span));
   return unknown;
 }
 

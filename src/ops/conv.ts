@@ -19,8 +19,12 @@ export function convAxis(size: number, kernel: number, stride: number, padding: 
  */
 export function kernelExtent(attrs: Attrs): [number, number] {
   const [kh, kw] = pairAttr(attrs, "kernel");
-  const [dh, dw] = attrs.dilation === undefined ? [1, 1] : pairAttr(attrs, "dilation");
+  const [dh, dw] = dilationPair(attrs);
   return [dh * (kh - 1) + 1, dw * (kw - 1) + 1];
+}
+
+function dilationPair(attrs: Attrs): [number, number] {
+  return attrs.dilation === undefined ? [1, 1] : pairAttr(attrs, "dilation");
 }
 
 export function paddingPair(attrs: Attrs): [number | "same", number | "same"] {
@@ -38,7 +42,7 @@ function spatialOut(input: Shape, attrs: Attrs, op: string): [number, number] | 
   const oh = convAxis(h, kh, sh, ph).out;
   const ow = convAxis(w, kw, sw, pw).out;
   if (oh <= 0 || ow <= 0) {
-    const [dh, dw] = attrs.dilation === undefined ? [1, 1] : pairAttr(attrs, "dilation");
+    const [dh, dw] = dilationPair(attrs);
     const dilated = dh > 1 || dw > 1 ? ` (spanning ${kh}x${kw} with dilation ${dh === dw ? dh : `${dh}x${dw}`})` : "";
     return problem("V3112", `\`${op}\` with kernel ${pairAttr(attrs, "kernel").join("x")}${dilated} leaves no output on a ${h}x${w} input`, {
       attr: "kernel", notes: [`the output would be ${oh}x${ow}`],

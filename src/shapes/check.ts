@@ -43,7 +43,7 @@ export function checkShapes(graph: Graph, isUserFile: (file: number) => boolean)
       else if (!Number.isSafeInteger(elementsPerImage(result))) {
         // Sizes past 2^53 are no longer exact in a double: refuse them rather than print nonsense.
         diagnostics.push(makeDiagnostic("V2012", `the tensor here would be ${formatShape(result)}: too large to count exactly`, node.origin.user, {
-          notes: inputs.length ? [{ text: `\`${node.op}\`${node.path ? ` at \`${node.path}\`` : ""} receives ${inputs.map(formatShape).join(" and ")}` }] : [],
+          notes: inputs.length ? [receivesNote(node, inputs)] : [],
         }));
       } else {
         out = result;
@@ -82,6 +82,11 @@ export function checkShapes(graph: Graph, isUserFile: (file: number) => boolean)
   return { value: { graph, nodes: checked, complete: checked.every((n) => n.shape !== undefined) }, diagnostics };
 }
 
+/** "`linear` at `blocks.0.mlp.fc1` receives [B, 197, 768]". */
+function receivesNote(node: Node, inputs: readonly Shape[]): Note {
+  return { text: `\`${node.op}\`${node.path ? ` at \`${node.path}\`` : ""} receives ${inputs.map(formatShape).join(" and ")}` };
+}
+
 function expansionNote(via: Node["origin"]["via"], span: Span): Note {
   return { text: `in expansion of ${via.map((f) => `\`${f.block}\``).join(" → ")}`, span };
 }
@@ -98,7 +103,7 @@ function toDiagnostic(node: Node, p: ShapeProblem, inputs: readonly Shape[], isU
   });
   const notes: Note[] = [
     ...(p.notes ?? []).map((text) => ({ text })),
-    ...(inputs.length ? [{ text: `\`${node.op}\`${node.path ? ` at \`${node.path}\`` : ""} receives ${inputs.map(formatShape).join(" and ")}` }] : []),
+    ...(inputs.length ? [receivesNote(node, inputs)] : []),
   ];
   if (!isUserFile(node.origin.span.file)) notes.push(expansionNote(node.origin.via, node.origin.span));
   return makeDiagnostic(p.code, p.message, primary, { labels, notes, help: p.help ?? [] });

@@ -2,7 +2,7 @@
 // (tensorflow: tfjs-node is an optional peer dependency), `auto`, and TFJS_BACKENDS.
 
 import { describe, expect, it, vi } from "vitest";
-import { backendNames, loadBackend, readTensor, type LoadedBackend } from "../../src/backends/tfjs/load-backend";
+import { backendNames, isInstalled, loadBackend, readTensor, type LoadedBackend } from "../../src/backends/tfjs/load-backend";
 import { ToolError } from "../../src/diagnostics/tool-error";
 
 /** The ToolError that `promise` rejects with. */
@@ -20,15 +20,6 @@ async function smallMatMul({ tf }: LoadedBackend): Promise<number[]> {
   product.dispose();
   expect(tf.memory().numTensors).toBe(before);
   return values;
-}
-
-function isInstalled(id: string): boolean {
-  try {
-    require.resolve(id);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe("loadBackend", () => {

@@ -220,7 +220,8 @@ function isMissing(err: unknown, id: string): boolean {
   return (code === "MODULE_NOT_FOUND" || code === "ERR_MODULE_NOT_FOUND") && String((err as Error).message).includes(id);
 }
 
-function isInstalled(id: string): boolean {
+/** Whether a package can be resolved from here (installed), without loading it. */
+export function isInstalled(id: string): boolean {
   try {
     require.resolve(id);
     return true;
