@@ -1,4 +1,4 @@
-// The GPU smoke test of ../shared/notes/gpu-backends.md, for a lent NVIDIA machine: which adapter
+// The GPU smoke test of the team notes (shared/notes/gpu-backends.md), for a lent NVIDIA machine: which adapter
 // Dawn finds, timm parity of the fixtures on webgpu, and ViT-B/16 timings at batch 1 and 32.
 // Runs from the bundle that scripts/make-gpu-carry.sh stages (dist/, node_modules/, specs/,
 // test/parity/, fixtures/); prints a report and writes it to $OUT/gpu-smoke.json when set.

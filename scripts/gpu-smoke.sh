@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The H100 smoke test (../shared/notes/gpu-backends.md) in one command, on a lent GPU machine
+# The H100 smoke test (the team notes, shared/notes/gpu-backends.md) in one command, on a lent GPU machine
 # that has this checkout and the .gpu-carry/ made by scripts/make-gpu-carry.sh:
 #   device run (carry .gpu-carry): bash scripts/gpu-smoke.sh
 # Unpacks Node, the app bundle and the Vulkan/EGL loaders into a private prefix, shows the

@@ -10,7 +10,7 @@ S=$(mktemp -d)
 mkdir -p "$S/app"
 cp -r dist specs scripts package.json "$S/app/"
 mkdir -p "$S/app/test" && cp -r test/parity "$S/app/test/"
-cp -r ../shared/fixtures "$S/app/fixtures"
+cp -r test/fixtures/timm "$S/app/fixtures"
 cp -r node_modules "$S/app/node_modules"
 rm -rf "$S/app/node_modules/webgpu/dist/"{win32-*,darwin-*,linux-arm64} "$S/app/node_modules/"{vitest,@vitest,typescript,fast-check,vite,rollup,@rollup,esbuild,@esbuild} 2>/dev/null || true
 tar -C "$S" -cJf .gpu-carry/app.tar.xz app

@@ -2,7 +2,7 @@
 """Generate extra timm parity cases for vitc (test/parity/extra/<case>/).
 
 Each case is a small random-weight model built with timm 0.9.16's own classes. Weights are redrawn
-exactly like the shared fixtures (/work/shared/fixtures, see their config.json "init" text), an input
+exactly like the shared fixtures (test/fixtures/timm, see their config.json "init" text), an input
 is drawn from a seeded generator, and timm's float32 outputs (plus per-module activations captured with
 forward hooks) are saved together with tolerances derived from a float64 re-run of the same model.
 
@@ -152,7 +152,7 @@ def reinit_(model, seed=REINIT_SEED):
             elif leaf == 'running_var':
                 # The shared fixtures' generator draws (and discards) a normal sample of the same shape
                 # before the uniform one; doing the same keeps this script bit-identical to them
-                # (checked: it reproduces /work/shared/fixtures/*/weights.safetensors exactly).
+                # (checked: it reproduces test/fixtures/timm/*/weights.safetensors exactly).
                 torch.randn(shape, generator=g)
                 v = torch.rand(shape, generator=g) + 0.5
             else:

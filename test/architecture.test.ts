@@ -48,3 +48,23 @@ describe("architecture", () => {
     }
   });
 });
+
+describe("self-containment", () => {
+  // A clone on a user's machine has no ../shared beside it: tests, benchmarks and scripts read
+  // only what the repository holds (timm's fixtures and model table are in test/fixtures/).
+  const roots = ["test", "bench", "scripts"].map((d) => path.resolve(__dirname, "..", d));
+  const files = roots.flatMap((root) => listFiles(root)).filter((f) => /\.(ts|mts|mjs|js|py|sh)$/.test(f));
+  it.each(files.map((f) => path.relative(path.resolve(__dirname, ".."), f)))("%s reads nothing outside the repository", (relative) => {
+    const text = fs.readFileSync(path.resolve(__dirname, "..", relative), "utf8");
+    const outside = /\.\.\/shared|["']\.\.["'],\s*["']shared["']|["']shared["'],\s*["'](fixtures|reference)["']|\/work\/shared/;
+    expect(relative === "test/architecture.test.ts" ? false : outside.test(text)).toBe(false);
+  });
+});
+
+function listFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    return e.isDirectory() ? (e.name === "node_modules" ? [] : listFiles(full)) : [full];
+  });
+}

@@ -1,7 +1,7 @@
-"""Validate the MAC/param counter against ../shared/reference/model-table.json (beside the repo)."""
+"""Validate the MAC/param counter against test/fixtures/model-table.json."""
 import json, os, sys
 from common import timm, count
-d = json.load(open(os.path.join(os.path.dirname(__file__), '..', '..', '..', 'shared', 'reference', 'model-table.json')))
+d = json.load(open(os.path.join(os.path.dirname(__file__), '..', '..', 'test', 'fixtures', 'model-table.json')))
 bad = 0
 for m in d['models']:
     model = timm.create_model(m['name'], pretrained=False, **m.get('create_kwargs', {}))

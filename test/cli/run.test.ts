@@ -10,7 +10,7 @@ import { PNG } from "pngjs";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main";
 import { openSafetensors, writeSafetensors } from "../../src/weights/safetensors";
-import { sharedDir } from "../helpers/compile";
+import { fixturesDir } from "../helpers/compile";
 
 async function vitc(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
@@ -22,7 +22,7 @@ async function vitc(argv: string[]): Promise<{ code: number; out: string; err: s
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "vitc-run-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-const fixture = (name: string, file: string) => path.join(sharedDir, "fixtures", name, file);
+const fixture = (name: string, file: string) => path.join(fixturesDir, name, file);
 const vitTinySpec = path.join(__dirname, "..", "parity", "vit_tiny.vit");
 
 /** A small 1000-class ViT, so that runs print ImageNet classes without a 224 image. */

@@ -6,7 +6,9 @@ import { compileSource, type Compilation } from "../../src/pipeline";
 import { diskHost, memoryHost } from "../../src/source/host";
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
-export const sharedDir = path.resolve(repoRoot, "..", "shared");
+/** timm's truth, copied into the repository with its provenance (test/fixtures/timm/README.md). */
+export const fixturesDir = path.join(repoRoot, "test", "fixtures", "timm");
+export const modelTablePath = path.join(repoRoot, "test", "fixtures", "model-table.json");
 
 export function compileFile(file: string): Compilation {
   const text = fs.readFileSync(file, "utf8");

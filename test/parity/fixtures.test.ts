@@ -1,4 +1,4 @@
-// The numbers must be timm's: each fixture saved from timm 0.9.16 (../shared/fixtures) is run
+// The numbers must be timm's: each fixture saved from timm 0.9.16 (test/fixtures/timm) is run
 // with its own weights and input on cpu and wasm, and every module output it recorded
 // (`act.*`), then features, pre_logits and logits, must agree within the fixture's
 // suggested_atol. Checking in graph order names the first layer that disagrees. On webgpu
@@ -15,7 +15,7 @@ import { TfjsModel } from "../../src/backends/tfjs/model";
 import { moduleOutputNode } from "../../src/ir/graph";
 import { checkWeightFile, expectedTensors, fileWeights } from "../../src/weights/bind";
 import { openSafetensors } from "../../src/weights/safetensors";
-import { compileFile, sharedDir } from "../helpers/compile";
+import { compileFile, fixturesDir } from "../helpers/compile";
 
 interface TensorConfig { readonly shape: number[]; readonly suggested_atol: number; readonly loose_atol: number }
 interface FixtureConfig { readonly output: { readonly tensors: Record<string, TensorConfig> } }
@@ -27,7 +27,7 @@ const aliases: Record<string, string> = { pos_drop: "pos_embed" };
 // (test/parity/extra/<name>/, same layout). Each has its spec at test/parity/<name>.vit.
 const extraDir = path.join(__dirname, "extra");
 const fixtures: Array<{ name: string; dir: string }> = [
-  ...["vit_tiny", "swin_tiny", "mobilevit_tiny"].map((name) => ({ name, dir: path.join(sharedDir, "fixtures", name) })),
+  ...["vit_tiny", "swin_tiny", "mobilevit_tiny"].map((name) => ({ name, dir: path.join(fixturesDir, name) })),
   ...(fs.existsSync(extraDir) ? fs.readdirSync(extraDir).filter((n) => fs.existsSync(path.join(extraDir, n, "config.json"))).sort() : [])
     .map((name) => ({ name, dir: path.join(extraDir, name) })),
 ];

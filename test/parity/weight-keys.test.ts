@@ -6,23 +6,23 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { summarize } from "../../src/reports/summary";
 import { expectedTensors } from "../../src/weights/bind";
-import { compileFile, repoRoot, sharedDir } from "../helpers/compile";
+import { compileFile, fixturesDir, repoRoot } from "../helpers/compile";
 import { readSafetensorsHeader } from "../helpers/safetensors-header";
 
-const fixtures = fs.readdirSync(path.join(sharedDir, "fixtures"), { withFileTypes: true })
+const fixtures = fs.readdirSync(fixturesDir, { withFileTypes: true })
   .filter((e) => e.isDirectory())
   .map((e) => e.name);
 
 describe.each(fixtures)("fixture %s", (name) => {
   const compiled = compileFile(path.join(repoRoot, "test", "parity", `${name}.vit`));
-  const config = JSON.parse(fs.readFileSync(path.join(sharedDir, "fixtures", name, "config.json"), "utf8")) as { params: number };
+  const config = JSON.parse(fs.readFileSync(path.join(fixturesDir, name, "config.json"), "utf8")) as { params: number };
 
   it("compiles without diagnostics", () => {
     expect(compiled.diagnostics).toEqual([]);
   });
 
   it("has exactly the fixture's weight names and shapes", () => {
-    const header = readSafetensorsHeader(path.join(sharedDir, "fixtures", name, "weights.safetensors"));
+    const header = readSafetensorsHeader(path.join(fixturesDir, name, "weights.safetensors"));
     const expected = Object.fromEntries(Object.entries(header).map(([key, entry]) => [key, entry.shape]));
     const actual = Object.fromEntries(expectedTensors(compiled.models[0].checked).map((w) => [w.key, [...w.shape]]));
     expect(actual).toEqual(expected);

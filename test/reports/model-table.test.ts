@@ -1,10 +1,10 @@
-// The truth for parameter and MAC counts: ../shared/reference/model-table.json, built from timm.
+// The truth for parameter and MAC counts: test/fixtures/model-table.json, built from timm.
 
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { summarize } from "../../src/reports/summary";
-import { compileFile, repoRoot, sharedDir } from "../helpers/compile";
+import { compileFile, modelTablePath, repoRoot } from "../helpers/compile";
 
 interface TableModel {
   name: string;
@@ -16,7 +16,7 @@ interface TableModel {
   macs: { linear: number; conv: number; attn_matmul: number; total: number };
 }
 
-const table = JSON.parse(fs.readFileSync(path.join(sharedDir, "reference", "model-table.json"), "utf8")) as { models: TableModel[] };
+const table = JSON.parse(fs.readFileSync(modelTablePath, "utf8")) as { models: TableModel[] };
 const cases = table.models;
 
 describe("model table", () => {

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { ToolError } from "../../src/diagnostics/tool-error";
 import { openSafetensors, writeSafetensors } from "../../src/weights/safetensors";
 
-const fixtures = path.resolve(__dirname, "..", "..", "..", "shared", "fixtures");
+const fixtures = path.resolve(__dirname, "..", "fixtures", "timm");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vitc-safetensors-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
