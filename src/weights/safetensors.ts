@@ -2,17 +2,17 @@
 // it: the length against the file, the JSON, every dtype, shape and offset (inside the data,
 // exact byte length, no overlaps, no gaps, nothing after the last tensor), as the reference Rust
 // library does. Tensors are then read one at a time with positional reads, so a 1.2 GB file is
-// never held whole in memory. The writer writes to a temporary name and renames, so no
-// half-written file is ever left under the target name.
+// never held whole in memory. The writer goes through writeFileAtomic, so no half-written file
+// is ever left under the target name.
 // Invariants: every problem with a file is a ToolError (V4001 reading, V4005 writing), never a
 // raw Node exception; values are read into fresh, aligned typed arrays, so offsets in the file
 // need no alignment. Typed arrays use the host's byte order, and the format is little-endian:
 // big-endian hosts are not supported.
 
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { ToolError } from "../diagnostics/tool-error";
 import { describeFileError } from "../source/host";
+import { writeFileAtomic, WriteFailure } from "../source/write-file";
 
 export type Dtype = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U64" | "U32" | "U16" | "U8" | "BOOL" | "F8_E4M3" | "F8_E5M2";
 
@@ -273,13 +273,7 @@ function toFloat32(dtype: Dtype, raw: Float64Array | Uint16Array): Float32Array 
 
 export interface TensorToWrite { readonly name: string; readonly shape: readonly number[]; readonly data: Float32Array }
 
-/** Writes all of `bytes`; writeSync may write fewer bytes than asked, so it loops. */
-function writeAll(fd: number, bytes: Uint8Array): void {
-  let done = 0;
-  while (done < bytes.length) done += fs.writeSync(fd, bytes, done, Math.min(bytes.length - done, maxChunkBytes));
-}
-
-/** Writes F32 tensors to `file + ".<pid>.tmp"` first, then renames it to `file`, so no half-written file is ever left under `file`. */
+/** Writes F32 tensors through a temporary file renamed when complete (source/write-file.ts), so no half-written file is ever left under `file`. */
 export function writeSafetensors(file: string, tensors: readonly TensorToWrite[], metadata?: Readonly<Record<string, string>>): void {
   // Built as text, not one object, so the header keeps the given order even for names like "0".
   const entries = metadata ? [`"__metadata__":${JSON.stringify(metadata)}`] : [];
@@ -300,22 +294,11 @@ export function writeSafetensors(file: string, tensors: readonly TensorToWrite[]
   const header = Buffer.alloc(8 + Math.ceil(json.length / 8) * 8, 0x20);
   header.writeBigUInt64LE(BigInt(header.length - 8));
   json.copy(header, 8);
-  const temp = `${file}.${process.pid}.tmp`;
+  const chunks = [header, ...tensors.map((t) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength))];
   try {
-    const fd = fs.openSync(temp, "w");
-    try {
-      writeAll(fd, header);
-      for (const t of tensors) writeAll(fd, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
-      // Flushed before the rename, so a crash cannot leave a complete name over incomplete data.
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(temp, file);
+    writeFileAtomic(file, chunks);
   } catch (err) {
-    try { fs.rmSync(temp, { force: true }); } catch { /* the write error below is the one to report */ }
-    const dir = path.dirname(file);
-    const missingDir = (err as NodeJS.ErrnoException).code === "ENOENT" && !fs.existsSync(dir);
-    throw new ToolError("V4005", `cannot write \`${file}\`: ${missingDir ? `directory \`${dir}\` does not exist` : describeFileError(err)}`, { file });
+    if (err instanceof WriteFailure) throw new ToolError("V4005", err.message, { file });
+    throw err;
   }
 }
