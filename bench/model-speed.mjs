@@ -67,7 +67,9 @@ async function peakMemory(ready) {
 
 export async function modelSpeed() {
   const { loadBackend } = dist("backends/tfjs/load-backend.js");
-  const { benchPrepared, prepareModel } = dist("cli/run.js");
+  const { benchSession } = dist("cli/run.js");
+  const { openSession } = dist("backends/tfjs/session.js");
+  const { initialWeights } = dist("weights/bind.js");
   const { summarize } = dist("reports/summary.js");
   const { tf, device } = await loadBackend("wasm");
   // Measured before and after the models; the better of the two is the ceiling.
@@ -78,11 +80,11 @@ export async function modelSpeed() {
     const compiled = compile(name);
     const macs = summarize(compiled).macs;
     // Loaded (weights initialised) once, for the memory pass and every batch size.
-    const ready = await prepareModel(compiled, { backend: "wasm", seed: 0 }, { out() {} });
+    const ready = await openSession(compiled.checked, name, { backend: "wasm", weights: initialWeights(0), batch: Math.max(...batches.map((b) => b.batch)) });
     try {
       const memory = await peakMemory(ready);
       for (const { batch, runs } of batches) {
-        const r = await benchPrepared(ready, compiled, { seed: 0, batch, runs }, { out() {} });
+        const r = await benchSession(ready, compiled, { seed: 0, batch, runs }, {});
         measured.push({ model: name, batch, macs, runs_ms: r.runs_ms, median_ms: r.median_ms, memory: batch === 1 ? memory : undefined });
         console.log(`  ${name} batch ${batch}: median ${r.median_ms.toFixed(1)} ms`);
       }

@@ -3,8 +3,8 @@
 // and compiling JavaScript: ~30 modules of our own plus Chevrotain's bundle, each function
 // compiled lazily the first time it runs. One file loaded through `vm.Script` with a code cache
 // made after a real run skips that work (bin/vitc.js does the loading; numbers in
-// bench/check-speed.mjs). The model runner (dist/cli/run.js, tfjs) stays outside the bundle and
-// is still loaded only by `run` and `bench`.
+// bench/check-speed.mjs). The model runner is in the bundle too, but runs only for `run` and
+// `bench`; the packages it loads (tfjs, the image decoders) stay outside.
 //
 // The cache is made by running the bundle on every standard spec and on a spec with errors, so
 // that the functions a check needs are compiled when V8 serialises them. V8 rejects a cache made
@@ -25,6 +25,9 @@ const bundle = path.join(cliDir, "vitc.cjs");
 // src/syntax/chevrotain.ts finds Chevrotain's single-file build at run time (the package's
 // exports map does not name it), which a bundler cannot follow: point it there statically.
 const chevrotainBundle = path.join(path.dirname(require.resolve("chevrotain")), "..", "chevrotain.min.mjs");
+/** A package name (`@tensorflow/tfjs-core`, `pngjs/lib/x`), not a relative or absolute path. */
+const isBare = (id) => !id.startsWith(".") && !path.isAbsolute(id) && !id.startsWith("\0");
+
 const chevrotainShim = {
   name: "vitc-chevrotain",
   load(id) {
@@ -37,8 +40,12 @@ const temp = `${bundle}.${process.pid}.tmp`;
 await build({
   input: path.join(cliDir, "main.js"),
   platform: "node",
-  // The runner and everything it loads (tfjs, images) stay separate files, loaded on demand.
-  external: (id) => id === "./run" || id.startsWith("node:"),
+  // All of vitc's own code is in the bundle, the runner too: a class in two copies (one bundled,
+  // one loaded beside it) made `instanceof ToolError` fail and every `run` error an internal
+  // error. The runner's modules still run only when `run` or `bench` first needs them (each
+  // CommonJS module is wrapped to run on its first require). Packages other than Chevrotain stay
+  // outside: tfjs finds its .wasm files beside its own files, and `check` never loads them.
+  external: (id) => id.startsWith("node:") || (isBare(id) && !id.startsWith("chevrotain")),
   plugins: [chevrotainShim],
   logLevel: "warn",
   output: { file: temp, format: "cjs", codeSplitting: false },

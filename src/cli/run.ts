@@ -1,94 +1,123 @@
 // `vitc run` and `vitc bench`: compile a spec, load a tfjs backend and the model's weights (or
-// seeded initial ones), and run forward passes. Every failure the user can cause is a
-// ToolError or a diagnostic; main.ts renders them.
+// seeded initial ones), and run forward passes. Every input the user names (flags, weight and
+// input files, pictures, the output path) is checked before a backend loads or a pass runs, so
+// a mistake costs no time and prints no backend's noise. Every failure the user can cause is a
+// ToolError, a UsageError or a diagnostic; main.ts renders them.
 
-import { loadBackend, readTensor, backendRequests, type BackendRequest, type LoadedBackend } from "../backends/tfjs/load-backend";
-import { TfjsModel, type LoadProgress } from "../backends/tfjs/model";
-import type { Tensor } from "../backends/tfjs/kernel";
+import { backendRequests, type BackendRequest, type LoadedBackend } from "../backends/tfjs/load-backend";
+import type { LoadProgress } from "../backends/tfjs/model";
+import { openSession, readOutputs, runForward, type Session } from "../backends/tfjs/session";
 import { ToolError } from "../diagnostics/tool-error";
-import { formatShape } from "../ir/shape";
-import { dataConfigFor, preprocessImage } from "../images/preprocess";
 import { decodeImage } from "../images/decode";
 import { imagenetClassName } from "../images/imagenet-classes";
+import { dataConfigFor, preprocessImage } from "../images/preprocess";
+import { formatShape } from "../ir/shape";
 import type { CompiledModel } from "../pipeline";
-import { checkWeightFile, expectedTensors, fileWeights, initialWeights, type WeightSource } from "../weights/bind";
+import { isStdPath } from "../elaborate/program";
+import { checkOutputPath, type InputFile } from "../source/write-file";
+import { checkWeightFile, countNonFinite, expectedTensors, fileWeights, initialWeights, refuseNonFinite, type WeightSource } from "../weights/bind";
 import { initialValues } from "../weights/init";
-import { openSafetensors, writeSafetensors } from "../weights/safetensors";
+import { openSafetensors, writeSafetensors, type SafetensorsFile } from "../weights/safetensors";
+import { choiceFlag, countFlag, flagValue, flagValues, hasFlag, sizeFlag, UsageError, type ParsedArgs } from "./args";
+import { compileOneModel, type CompiledSpec } from "./check";
+import type { Io } from "./io";
 
-export interface RunIo {
-  out(text: string): void;
-  /** Progress lines for a terminal; absent when stderr is not one. */
-  progress?(text: string): void;
-}
-
-export interface ModelOptions {
-  readonly backend: BackendRequest;
-  readonly weights?: string;
-  readonly seed: number;
-}
-
-export interface ReadyModel {
-  readonly backend: LoadedBackend;
-  readonly model: TfjsModel;
-  readonly weights: WeightSource;
-  /** The spec's input dims after the batch, e.g. [3, 224, 224]. */
-  readonly inputDims: readonly number[];
-}
-
-export function parseBackend(value: string | true | undefined): BackendRequest {
-  const name = value === undefined ? "auto" : String(value);
-  if ((backendRequests as readonly string[]).includes(name)) return name as BackendRequest;
-  throw new ToolError("V5001", `unknown backend \`${name}\``, { help: [`choose one of ${backendRequests.map((b) => `\`${b}\``).join(", ")}`] });
+/** The input of a run as host values, before any backend exists. */
+interface HostInput {
+  readonly values: Float32Array;
+  readonly shape: readonly number[];
+  readonly description: string;
 }
 
 function megabytes(bytes: number): string {
   return `${(bytes / 1048576).toFixed(1)} MB`;
 }
 
-/** Loads the backend and the weights (checked against the model first) and prepares the model. */
-export async function prepareModel(compiled: CompiledModel, options: ModelOptions, io: RunIo): Promise<ReadyModel> {
-  const backend = await loadBackend(options.backend);
-  const checked = compiled.checked;
-  let weights: WeightSource;
-  let file;
-  if (options.weights !== undefined) {
-    file = openSafetensors(options.weights);
-    checkWeightFile(expectedTensors(checked), file, compiled.name);
-    weights = fileWeights(file);
-  } else weights = initialWeights(options.seed);
-  // Large models take seconds to read or to draw (ViT-L: 1.2 GB): say how far it has got.
-  const verb = options.weights !== undefined ? "loading" : "initialising";
-  let lastShown = -1;
-  const onProgress = (p: LoadProgress) => {
-    const percent = Math.floor((100 * p.done) / p.total);
-    if (!io.progress || percent === lastShown) return;
-    lastShown = percent;
-    io.progress(`${verb} weights ${percent}% (${megabytes(p.done * 4)} of ${megabytes(p.total * 4)})`);
-  };
-  try {
-    const model = TfjsModel.load(backend.tf, checked, weights, { onProgress });
-    io.progress?.(""); // clears the progress line before anything else is printed
-    const input = checked.nodes.find((n) => n.node.op === "input")!;
-    return { backend, model, weights, inputDims: input.shape!.dims };
-  } finally {
-    file?.close();
-  }
+function backendFlag(args: ParsedArgs): BackendRequest {
+  return choiceFlag(args, "backend", backendRequests, "auto");
 }
 
-/**
- * One forward pass. A failure inside the backend (the wasm heap exhausted, a lost GPU device)
- * becomes a V5002 that names the backend and the model.
- */
-function forward(ready: ReadyModel, compiled: CompiledModel, input: Tensor): Record<string, Tensor> {
+/** The weight file, opened and checked against the model, or the seeded initialisation. */
+function openWeights(args: ParsedArgs, model: CompiledModel, seed: number): { source: WeightSource; file?: SafetensorsFile } {
+  const path = flagValue(args, "weights");
+  if (path === undefined) return { source: initialWeights(seed) };
+  const file = openSafetensors(path);
   try {
-    return ready.model.forward(input).outputs;
+    checkWeightFile(expectedTensors(model.checked), file, model.name);
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new ToolError("V5002", `backend \`${ready.backend.name}\` failed while running \`${compiled.name}\`: ${reason}`, {
-      notes: ["most failures here are memory limits (the wasm heap is at most 4 GiB); otherwise it is a bug in vitc"],
-      help: ["try a smaller `--batch`, or another `--backend`"],
-    });
+    file.close();
+    throw err;
   }
+  return { source: fileWeights(file), file };
+}
+
+/** The files this command reads, for refusing an `--output` that would overwrite one of them. */
+function inputFiles(args: ParsedArgs, spec: CompiledSpec): InputFile[] {
+  const specs = spec.compilation.files.all().filter((f) => !isStdPath(f.path)).map((f) => ({ path: f.path, role: "the spec" }));
+  const named = ["weights", "input", "image"].flatMap((flag) => flagValues(args, flag).map((path) => ({ path, role: `the \`--${flag}\` file` })));
+  return [...specs, ...named];
+}
+
+function checkOutput(args: ParsedArgs, spec: CompiledSpec): string | undefined {
+  const output = flagValue(args, "output");
+  if (output === undefined) return undefined;
+  const why = checkOutputPath(output, inputFiles(args, spec));
+  if (why !== undefined) throw new ToolError("V4005", `cannot write \`${output}\`: ${why}`, { file: output, help: ["choose another `--output` path"] });
+  return output;
+}
+
+/** The run's input as host values: a safetensors file, pictures, or seeded normal noise. */
+function readInput(args: ParsedArgs, model: CompiledModel, dims: readonly number[], seed: number): HostInput {
+  const input = flagValue(args, "input");
+  const images = flagValues(args, "image");
+  const wanted = `[B, ${dims.join(", ")}]`;
+  if (input !== undefined && images.length > 0) throw new UsageError("give either `--input` or `--image`, not both", args.command);
+  if (input !== undefined) {
+    const file = openSafetensors(input);
+    try {
+      const info = file.tensors.get("input");
+      if (!info) throw new ToolError("V4003", `\`${input}\` has no tensor named \`input\``, { file: input, notes: [`it has ${[...file.tensors.keys()].map((k) => `\`${k}\``).join(", ") || "no tensors"}`] });
+      const fits = info.shape.length === dims.length + 1 && info.shape[0] >= 1 && dims.every((d, i) => info.shape[i + 1] === d);
+      if (!fits) {
+        throw new ToolError("V4003", `the input is [${info.shape.join(", ")}], but model \`${model.name}\` takes ${wanted}`, {
+          file: input, help: ["inputs are NCHW float32, like PyTorch's; resize the input or change the spec's img_size/in_chans"],
+        });
+      }
+      const values = file.read("input");
+      const bad = countNonFinite(values);
+      if (bad > 0) refuseNonFinite(`\`${input}\``, input, [{ key: "input", count: bad, size: values.length }]);
+      return { values, shape: info.shape, description: `${input} [${info.shape.join(", ")}]` };
+    } finally {
+      file.close();
+    }
+  }
+  if (images.length > 0) {
+    if (dims.length !== 3 || dims[0] !== 3) throw new ToolError("V4003", `\`--image\` needs a model with an RGB image input [B, 3, H, W]; \`${model.name}\` takes ${wanted}`);
+    const config = dataConfigFor(model.checked.graph.family, model.name, [dims[1], dims[2]]);
+    const per = dims.reduce((a, b) => a * b, 1);
+    const values = new Float32Array(per * images.length);
+    images.forEach((image, i) => values.set(preprocessImage(decodeImage(image), config), i * per));
+    const names = images.length === 1 ? images[0] : `${images.length} pictures`;
+    return { values, shape: [images.length, ...dims], description: `${names} (${config.source})` };
+  }
+  const size = dims.reduce((a, b) => a * b, 1);
+  return { values: initialValues({ kind: "normal", std: 1 }, size, seed, "input"), shape: [1, ...dims], description: `standard normal values from seed ${seed} [1, ${dims.join(", ")}]` };
+}
+
+function inputDimsOf(model: CompiledModel): readonly number[] {
+  return model.checked.nodes.find((n) => n.node.op === "input")?.shape?.dims ?? [];
+}
+
+/** A progress line for loading or drawing weights (ViT-L: 1.2 GB takes seconds). */
+function weightProgress(io: Io, verb: string): ((p: LoadProgress) => void) | undefined {
+  if (!io.progress) return undefined;
+  let lastShown = -1;
+  return (p) => {
+    const percent = Math.floor((100 * p.done) / p.total);
+    if (percent === lastShown) return;
+    lastShown = percent;
+    io.progress?.(`${verb} weights ${percent}% (${megabytes(p.done * 4)} of ${megabytes(p.total * 4)})`);
+  };
 }
 
 /** The backend line(s): what runs, and for `auto` what was skipped and why. */
@@ -96,39 +125,6 @@ export function describeBackend(b: LoadedBackend): string[] {
   const device = b.device.startsWith(b.name) ? b.device : `${b.name} (${b.device})`;
   const chosen = b.skipped.length > 0 ? `${device}, chosen by --backend auto` : device;
   return [chosen, ...b.skipped.map((s) => `skipped ${s.name}: ${s.reason}`)];
-}
-
-/** The run's input: from a safetensors file, a picture, or seeded standard normal values. */
-function readInput(ready: ReadyModel, compiled: CompiledModel, source: { input?: string; image?: string; seed: number }): { tensor: Tensor; description: string } {
-  const { tf } = ready.backend;
-  const dims = ready.inputDims;
-  const wanted = `[B, ${dims.join(", ")}]`;
-  if (source.input !== undefined && source.image !== undefined) throw new ToolError("V4003", "give either `--input` or `--image`, not both");
-  if (source.input !== undefined) {
-    const file = openSafetensors(source.input);
-    try {
-      const info = file.tensors.get("input");
-      if (!info) throw new ToolError("V4003", `\`${source.input}\` has no tensor named \`input\``, { file: source.input, notes: [`it has ${[...file.tensors.keys()].map((k) => `\`${k}\``).join(", ") || "no tensors"}`] });
-      const fits = info.shape.length === dims.length + 1 && info.shape[0] >= 1 && dims.every((d, i) => info.shape[i + 1] === d);
-      if (!fits) {
-        throw new ToolError("V4003", `the input is [${info.shape.join(", ")}], but model \`${compiled.name}\` takes ${wanted}`, {
-          file: source.input, help: ["inputs are NCHW float32, like PyTorch's; resize the input or change the spec's img_size/in_chans"],
-        });
-      }
-      return { tensor: tf.tensor(file.read("input"), [...info.shape], "float32"), description: `${source.input} [${info.shape.join(", ")}]` };
-    } finally {
-      file.close();
-    }
-  }
-  if (source.image !== undefined) {
-    if (dims.length !== 3 || dims[0] !== 3) throw new ToolError("V4003", `\`--image\` needs a model with an RGB image input [B, 3, H, W]; \`${compiled.name}\` takes ${wanted}`);
-    const config = dataConfigFor(compiled.checked.graph.family, compiled.name, [dims[1], dims[2]]);
-    const values = preprocessImage(decodeImage(source.image), config);
-    return { tensor: tf.tensor(values, [1, ...dims], "float32"), description: `${source.image} (${config.source})` };
-  }
-  const size = dims.reduce((a, b) => a * b, 1);
-  const values = initialValues({ kind: "normal", std: 1 }, size, source.seed, "input");
-  return { tensor: tf.tensor(values, [1, ...dims], "float32"), description: `standard normal values from seed ${source.seed} [1, ${dims.join(", ")}]` };
 }
 
 function topClasses(logits: Float32Array, classes: number, count: number): Array<{ index: number; probability: number }> {
@@ -139,60 +135,70 @@ function topClasses(logits: Float32Array, classes: number, count: number): Array
 }
 
 /** The five most probable classes of each image; ImageNet names for 1000-class models. */
-function printTopClasses(logits: Float32Array, [images, classes]: readonly number[], io: RunIo): void {
+function printTopClasses(logits: Float32Array, [images, classes]: readonly number[], io: Io, labels: readonly string[]): void {
   const names = classes === 1000;
   for (let b = 0; b < images; b++) {
     const title = names ? "top-5 ImageNet classes" : `top-${Math.min(5, classes)} classes`;
-    io.out(images > 1 ? `${title}, image ${b}:` : `${title}:`);
+    io.out(images > 1 ? `${title}, image ${b}${labels[b] ? ` (${labels[b]})` : ""}:` : `${title}:`);
     for (const { index, probability } of topClasses(logits.subarray(b * classes, (b + 1) * classes), classes, 5)) {
       io.out(`  ${(100 * probability).toFixed(2).padStart(6)}%  ${String(index).padStart(3)}${names ? `  ${imagenetClassName(index)}` : ""}`);
     }
   }
 }
 
-export interface RunOptions extends ModelOptions {
-  readonly input?: string;
-  readonly image?: string;
-  readonly output?: string;
-}
-
-export async function runModel(compiled: CompiledModel, options: RunOptions, io: RunIo): Promise<void> {
-  const ready = await prepareModel(compiled, options, io);
-  let input: Tensor | undefined;
+export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
+  const seed = countFlag(args, "seed", 0, 0);
+  const backend = backendFlag(args);
+  const maxMemoryBytes = sizeFlag(args, "max-memory");
+  const compiled = compileOneModel(args, io);
+  if (typeof compiled === "number") return compiled;
+  const { spec, model } = compiled;
+  // Everything the user named is checked before any backend loads.
+  const weights = openWeights(args, model, seed);
+  let session: Session | undefined;
   try {
-    const read = readInput(ready, compiled, options);
-    input = read.tensor;
-    const description = read.description;
-    io.out(`model    ${compiled.name}`);
-    describeBackend(ready.backend).forEach((line, i) => io.out(`${i === 0 ? "backend " : "        "} ${line}`));
-    io.out(`weights  ${ready.weights.description} (${megabytes(ready.model.weightBytes)})`);
-    io.out(`input    ${description}`);
+    const input = readInput(args, model, inputDimsOf(model), seed);
+    const output = checkOutput(args, spec);
+    session = await openSession(model.checked, model.name, {
+      backend, weights: weights.source, weightFile: weights.file?.path, batch: input.shape[0], maxMemoryBytes,
+      onProgress: weightProgress(io, weights.file ? "loading" : "initialising"),
+    });
+    io.progress?.("");
+    weights.file?.close();
+    io.out(`model    ${model.name}`);
+    describeBackend(session.backend).forEach((line, i) => io.out(`${i === 0 ? "backend " : "        "} ${line}`));
+    io.out(`weights  ${weights.source.description} (${megabytes(session.model.weightBytes)})`);
+    io.out(`input    ${input.description}`);
+    const { tf } = session.backend;
+    const tensor = tf.tensor(input.values, [...input.shape], "float32");
     const start = performance.now();
-    const outputs = forward(ready, compiled, input);
-    const logits = await readTensor(outputs.logits);
-    const ms = performance.now() - start;
-    io.out(`output   logits [${outputs.logits.shape.join(", ")}] (spec: ${formatShape(compiled.checked.nodes[compiled.checked.graph.outputs.logits].shape!)})`);
-    io.out(`time     ${ms.toFixed(1)} ms (one forward pass including read-back, first run)`);
-    if (compiled.checked.graph.config.num_classes !== 0 && outputs.logits.shape.length === 2) printTopClasses(logits, outputs.logits.shape, io);
-    if (options.output !== undefined) {
-      const tensors = [];
-      for (const name of ["logits", "features"]) {
-        const t = outputs[name];
-        if (t) tensors.push({ name, shape: t.shape, data: await readTensor(t) });
-      }
-      writeSafetensors(options.output, tensors, { model: compiled.name, backend: ready.backend.name });
-      io.out(`wrote    ${options.output} (${tensors.map((t) => `${t.name} [${t.shape.join(", ")}]`).join(", ")})`);
+    let outputs;
+    try {
+      outputs = runForward(session, model.name, tensor);
+    } finally {
+      tensor.dispose();
     }
-    for (const t of Object.values(outputs)) t.dispose();
+    try {
+      const values = await readOutputs(session, model.name, outputs);
+      const ms = performance.now() - start;
+      const logits = outputs.logits;
+      io.out(`output   logits [${logits.shape.join(", ")}] (spec: ${formatShape(model.checked.nodes[model.checked.graph.outputs.logits].shape!)})`);
+      io.out(`time     ${ms.toFixed(1)} ms (one forward pass including read-back, first run)`);
+      if (model.checked.graph.config.num_classes !== 0 && logits.shape.length === 2) printTopClasses(values.logits, logits.shape, io, flagValues(args, "image"));
+      if (output !== undefined) {
+        const tensors = ["logits", "features"].filter((name) => outputs[name]).map((name) => ({ name, shape: outputs[name].shape, data: values[name] }));
+        writeSafetensors(output, tensors, { model: model.name, backend: session.backend.name });
+        io.out(`wrote    ${output} (${tensors.map((t) => `${t.name} [${t.shape.join(", ")}]`).join(", ")})`);
+      }
+    } finally {
+      for (const t of Object.values(outputs)) t.dispose();
+    }
+    return 0;
   } finally {
-    input?.dispose();
-    ready.model.dispose();
+    weights.file?.close();
+    session?.model.dispose();
+    io.progress?.("");
   }
-}
-
-export interface BenchOptions extends ModelOptions {
-  readonly batch: number;
-  readonly runs: number;
 }
 
 export interface BenchResult {
@@ -209,28 +215,48 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Times `runs` forward passes (logits read back) after one warm-up pass. */
-export async function benchModel(compiled: CompiledModel, options: BenchOptions, io: RunIo): Promise<BenchResult> {
-  const ready = await prepareModel(compiled, options, io);
+export async function benchCommand(args: ParsedArgs, io: Io): Promise<number> {
+  const batch = countFlag(args, "batch", 1, 1);
+  const runs = countFlag(args, "runs", 10, 1);
+  const seed = countFlag(args, "seed", 0, 0);
+  const backend = backendFlag(args);
+  const maxMemoryBytes = sizeFlag(args, "max-memory");
+  const compiled = compileOneModel(args, io);
+  if (typeof compiled === "number") return compiled;
+  const { model } = compiled;
+  const weights = openWeights(args, model, seed);
+  let session: Session | undefined;
   try {
-    return await benchPrepared(ready, compiled, options, io);
+    session = await openSession(model.checked, model.name, {
+      backend, weights: weights.source, weightFile: weights.file?.path, batch, maxMemoryBytes,
+      onProgress: weightProgress(io, weights.file ? "loading" : "initialising"),
+    });
+    io.progress?.("");
+    const result = await benchSession(session, model, { batch, runs, seed }, io);
+    if (hasFlag(args, "json")) io.out(JSON.stringify(result, null, 2));
+    else io.out(`${result.model} on ${result.backend}, batch ${result.batch}: median ${result.median_ms} ms over ${runs} runs (${result.runs_ms.join(", ")} ms)`);
+    return 0;
   } finally {
-    ready.model.dispose();
+    weights.file?.close();
+    session?.model.dispose();
+    io.progress?.("");
   }
 }
 
-/** Times forward passes of a model already loaded (bench/model-speed.mjs loads each model once). */
-export async function benchPrepared(ready: ReadyModel, compiled: CompiledModel, options: Omit<BenchOptions, "weights" | "backend">, io: RunIo): Promise<BenchResult> {
-  const { tf } = ready.backend;
-  const size = ready.inputDims.reduce((a, b) => a * b, options.batch);
-  const input = tf.tensor(initialValues({ kind: "normal", std: 1 }, size, options.seed, "input"), [options.batch, ...ready.inputDims], "float32");
+/** Times `runs` forward passes (logits read back) after one warm-up pass, on a loaded model. */
+export async function benchSession(session: Session, model: CompiledModel, options: { batch: number; runs: number; seed: number }, io: Pick<Io, "progress">): Promise<BenchResult> {
+  const { tf } = session.backend;
+  const size = session.inputDims.reduce((a, b) => a * b, options.batch);
+  const input = tf.tensor(initialValues({ kind: "normal", std: 1 }, size, options.seed, "input"), [options.batch, ...session.inputDims], "float32");
   const once = async () => {
     const start = performance.now();
-    const outputs = forward(ready, compiled, input);
-    await readTensor(outputs.logits);
-    const ms = performance.now() - start;
-    for (const t of Object.values(outputs)) t.dispose();
-    return ms;
+    const outputs = runForward(session, model.name, input);
+    try {
+      await readOutputs(session, model.name, { logits: outputs.logits });
+    } finally {
+      for (const t of Object.values(outputs)) t.dispose();
+    }
+    return performance.now() - start;
   };
   try {
     await once();
@@ -239,8 +265,9 @@ export async function benchPrepared(ready: ReadyModel, compiled: CompiledModel, 
       runs.push(await once());
       io.progress?.(`run ${i + 1}/${options.runs}: ${runs[i].toFixed(1)} ms`);
     }
-    return { model: compiled.name, backend: ready.backend.name, batch: options.batch, runs_ms: runs.map((r) => Math.round(r * 100) / 100), median_ms: Math.round(median(runs) * 100) / 100 };
+    return { model: model.name, backend: session.backend.name, batch: options.batch, runs_ms: runs.map((r) => Math.round(r * 100) / 100), median_ms: Math.round(median(runs) * 100) / 100 };
   } finally {
     input.dispose();
   }
 }
+

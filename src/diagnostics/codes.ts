@@ -44,8 +44,11 @@ export const codes = {
   V4003: "input does not fit the model",
   V4004: "image cannot be read",
   V4005: "output cannot be written",
+  V4006: "weights or input hold NaN or infinite values",
   V5001: "backend cannot be loaded",
   V5002: "backend failed while running",
+  V5003: "the run would need more memory than there is",
+  V5004: "the model computed NaN or infinite outputs",
   V9001: "internal compiler error",
 } as const;
 

@@ -92,3 +92,42 @@ export function initialWeights(seed: number): WeightSource {
     read: (t) => initialValues(initRule(t.op, t.name, t.path, t.shape), t.shape.reduce((a, b) => a * b, 1), seed, t.key),
   };
 }
+
+/** How many values are NaN or ±Infinity. */
+export function countNonFinite(values: Float32Array): number {
+  let bad = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) bad++;
+  return bad;
+}
+
+/**
+ * A source that notes, as tensors are read, each one holding NaN or ±Infinity. Checked as the
+ * model loads (one pass over values already in memory), so a 1 GB file is not read twice;
+ * `refuseNonFinite` then reports all of them together.
+ */
+export function watchFinite(source: WeightSource): { source: WeightSource; nonFinite: Array<{ key: string; count: number; size: number }> } {
+  const nonFinite: Array<{ key: string; count: number; size: number }> = [];
+  return {
+    nonFinite,
+    source: {
+      description: source.description,
+      read(t) {
+        const values = source.read(t);
+        const count = countNonFinite(values);
+        if (count > 0) nonFinite.push({ key: t.key, count, size: values.length });
+        return values;
+      },
+    },
+  };
+}
+
+/** Throws a V4006 naming every tensor with non-finite values, if any. */
+export function refuseNonFinite(what: string, file: string | undefined, found: ReadonlyArray<{ key: string; count: number; size: number }>): void {
+  if (found.length === 0) return;
+  const lines = found.map((f) => `\`${f.key}\`: ${f.count} of ${f.size} values are NaN or infinite`);
+  throw new ToolError("V4006", `${what} has ${found.length === 1 ? "a tensor" : `${found.length} tensors`} with NaN or infinite values`, {
+    file,
+    notes: capped(lines),
+    help: ["a model computes nothing meaningful from them: check how the file was saved (an overflow in F16, a training run that diverged)"],
+  });
+}

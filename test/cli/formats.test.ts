@@ -3,14 +3,11 @@
 
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main";
 import { repoRoot } from "../helpers/compile";
+import { vitc } from "../helpers/vitc-process";
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(argv, { out: (t) => { out += t; }, err: (t) => { err += t; }, color: false });
-  return { code, out, err };
+async function run(argv: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return vitc(argv);
 }
 
 const spec = (name: string) => path.join(repoRoot, "specs", `${name}.vit`);

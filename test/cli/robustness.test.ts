@@ -1,7 +1,7 @@
 // `vitc` on hostile input: files that are missing, not files, not text, too large or too deep.
 // Each must end with a message that names the file and the problem, the designed exit code
-// (0 clean, 1 errors, 2 usage) and no stack trace. Runs `main` in-process with a capturing io;
-// one smoke test runs bin/vitc.js as a user would.
+// (0 clean, 1 errors, 2 usage) and no stack trace. Runs bin/vitc.js as a user would; one test
+// compares it with `main` run in-process, to show the bundle is the sources.
 
 import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -11,18 +11,24 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main";
 import { MAX_SOURCE_BYTES } from "../../src/source/host";
 import { repoRoot } from "../helpers/compile";
+import { stackLine, vitc } from "../helpers/vitc-process";
 
-interface Run { code: number; out: string; err: string; all: string }
+interface Run { code: number | null; out: string; err: string; all: string }
 
+/** `vitc argv…` through the real bin/vitc.js, as users run it. */
 async function run(argv: string[]): Promise<Run> {
+  const r = vitc(argv);
+  return { code: r.code, out: r.out, err: r.err, all: r.out + r.err };
+}
+
+/** The same through `main` in this process, to compare the bundle with the sources. */
+async function runInProcess(argv: string[]): Promise<Run> {
   let out = "";
   let err = "";
   const code = await main(argv, { out: (t) => { out += t; }, err: (t) => { err += t; }, color: false });
   return { code, out, err, all: out + err };
 }
 
-/** Node's stack frames look like `    at f (file.js:1:2)`. */
-const stackLine = /^\s+at .+/m;
 
 let dir: string;
 /** Writes a file into this run's temporary folder and returns its path. */
@@ -166,14 +172,51 @@ describe("exit codes", () => {
     ["no command", [], /usage:/],
     ["an unknown command", ["frobnicate"], /unknown command `frobnicate`/],
     ["check without files", ["check"], /no files given/],
-    ["an unknown format", ["check", "x.vit", "--format", "xml"], /unknown format `xml`/],
-    ["an option without its value", ["check", "x.vit", "--format"], /option `--format` needs a value/],
-    ["summary with two files", ["summary", "a.vit", "b.vit"], /give exactly one file/],
+    ["an unknown format", ["check", "x.vit", "--format", "xml"], /flag `--format` must be one of `human`, `json`, got `xml`/],
+    ["a flag without its value", ["check", "x.vit", "--format"], /flag `--format` needs a value \(FORMAT\)/],
+    ["summary with two files", ["summary", "a.vit", "b.vit"], /`vitc summary` takes one file, got also `b.vit`/],
+    ["a misspelled flag of summary", ["summary", "x.vit", "--jsno"], /unknown flag `--jsno`\n {2}= help: a flag with a similar name exists: `--json`/],
+    ["a misspelled flag of check, before the files", ["check", "--formt", "json", "x.vit"], /unknown flag `--formt`\n {2}= help: a flag with a similar name exists: `--format`/],
+    ["a switch given a value", ["summary", "x.vit", "--json=yes"], /flag `--json` takes no value, got `yes`/],
+    ["a flag given twice", ["summary", "x.vit", "--model", "a", "--model", "b"], /flag `--model` is given twice \(`a` and `b`\)/],
+    ["a flag before the command", ["--json", "summary", "x.vit"], /unknown flag `--json`; flags come after the command/],
+    ["a command of the design not in this build", ["lsp", "--stdio"], /`vitc lsp` is not in this build yet/],
+    ["help for an unknown command", ["help", "frobnicate"], /unknown command `frobnicate`/],
   ])("2 for usage errors: %s", async (_, argv, message) => {
     const { code, all } = await run(argv as string[]);
     expect(code).toBe(2);
     expect(all).toMatch(message);
     expect(all).not.toMatch(stackLine);
+  });
+});
+
+describe("help and version", () => {
+  it.each(["check", "summary", "run", "bench"])("`vitc %s --help` prints its usage and every flag, exit 0", async (command) => {
+    for (const argv of [[command, "--help"], [command, "-h"], ["help", command], [command, "x.vit", "--help"]]) {
+      const { code, out, err } = await run(argv);
+      expect(code).toBe(0);
+      expect(err).toBe("");
+      expect(out).toMatch(new RegExp(`^usage: vitc ${command} <file`));
+      expect(out).toContain("-h, --help");
+    }
+  });
+
+  it("`vitc help` lists the commands, `vitc` alone does too but exits 2", async () => {
+    const help = await run(["help"]);
+    expect(help.code).toBe(0);
+    for (const command of ["check", "summary", "run", "bench"]) expect(help.out).toContain(`vitc ${command} <file`);
+    const bare = await run([]);
+    expect(bare.code).toBe(2);
+    expect(bare.err).toContain("vitc check <files…>");
+  });
+
+  it("`vitc --version` prints the package's version, exit 0", async () => {
+    const version = (JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { version: string }).version;
+    for (const flag of ["--version", "-V"]) {
+      const { code, out } = await run([flag]);
+      expect(code).toBe(0);
+      expect(out).toBe(`vitc ${version}\n`);
+    }
   });
 });
 
@@ -232,7 +275,7 @@ describe("bin/vitc.js", () => {
     for (const argv of [["check", ...files], ["check", "--format", "json", ...files], ["summary", "specs/swin_tiny_patch4_window7_224.vit"]]) {
       // The terminal writer ends the status line with a newline; the capturing io does not.
       const trim = ({ code, out, err }: Run) => ({ code, out: out.trimEnd(), err: err.trimEnd() });
-      expect(trim(runBin(argv))).toEqual(trim(await run(argv)));
+      expect(trim(runBin(argv))).toEqual(trim(await runInProcess(argv)));
     }
   });
 });

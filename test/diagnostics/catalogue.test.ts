@@ -13,14 +13,17 @@ const noCaseFile: Partial<Record<Code, string>> = {
   // An unreadable file never reaches the compiler: the CLI reports it (test/cli).
   V1000: "reported by the CLI when a file cannot be read",
   // Errors about weight files, inputs, images, outputs and backends have no spec to point at:
-  // test/cli/run.test.ts, test/weights and test/backends produce each of them.
+  // test/cli/run.test.ts (through bin/vitc.js), test/weights and test/backends produce each of them.
   V4001: "a corrupt or unreadable safetensors file",
   V4002: "a weight file that does not fit the model",
   V4003: "an input that does not fit the model",
   V4004: "an unreadable image",
   V4005: "an output that cannot be written",
+  V4006: "weights or an input holding NaN or infinite values",
   V5001: "a backend that cannot be loaded",
   V5002: "a backend that fails while running",
+  V5003: "a run that needs more memory than the machine or the backend has",
+  V5004: "a forward pass that computes NaN or infinite outputs",
   // An internal error is a bug in vitc: no spec should be able to cause one.
   V9001: "an internal compiler error",
 };

@@ -9,6 +9,7 @@
 // helpers, and only the webgpu loader has much to it (it follows the recipe measured in the
 // shared notes, ../shared/notes/gpu-backends.md).
 
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -33,6 +34,12 @@ export interface LoadedBackend {
   readonly gpu: boolean;
   /** For `auto`: the backends tried before this one, each with why it was skipped. Empty otherwise. */
   readonly skipped: readonly { name: BackendName; reason: string }[];
+  /**
+   * The largest tensor the backend can hold, where it has such a limit: WebGPU binds each tensor
+   * as one storage buffer, and one past `maxStorageBufferBindingSize` fails validation while
+   * tfjs carries on and returns garbage.
+   */
+  readonly maxTensorBytes?: number;
 }
 
 export interface LoadBackendOptions {
@@ -40,8 +47,9 @@ export interface LoadBackendOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-type Loaded = Pick<LoadedBackend, "name" | "device" | "gpu">;
-type Loader = (tf: Tf, env: NodeJS.ProcessEnv) => Promise<Loaded>;
+type Loaded = Pick<LoadedBackend, "name" | "device" | "gpu" | "maxTensorBytes">;
+/** `gpuOnly`: the caller takes the backend only on a real GPU, so a loader may stop short of activating it otherwise. */
+type Loader = (tf: Tf, env: NodeJS.ProcessEnv, options?: { gpuOnly?: boolean }) => Promise<Loaded>;
 
 /**
  * Loads and activates a backend (tf.setBackend + tf.ready). `auto` tries the order in env
@@ -103,7 +111,7 @@ async function loadFirstAvailable(tf: Tf, env: NodeJS.ProcessEnv): Promise<Loade
     // A second try matters only for a backend that loaded but had no GPU the first time.
     if (failed.has(attempt.name)) continue;
     try {
-      const loaded = await loaders[attempt.name](tf, env);
+      const loaded = await loaders[attempt.name](tf, env, { gpuOnly: attempt.gpuOnly });
       if (!attempt.gpuOnly || loaded.gpu) return { tf, ...loaded, skipped };
       const reason = `it runs on no GPU (\`${loaded.device}\`), and this step of the order wants one`;
       skipped.push({ name: attempt.name, reason });
@@ -364,27 +372,26 @@ const webgpuHelp = [
   "on NVIDIA machines Dawn uses Vulkan: it needs `libvulkan.so.1` and the driver's Vulkan ICD (`VK_DRIVER_FILES`)",
 ];
 
-// `webgpu` is ESM-only, and Node 20's require() cannot load ESM. tsc, compiling to CommonJS,
-// rewrites a written `import()` into `require()`, so the import is built at run time where tsc
-// cannot see it; it gets an absolute file URL, as a Function has no module to resolve names from.
+// `webgpu` is ESM-only. Node 20.19 and later load ES modules with require(), which works the
+// same from the CLI's bundle (compiled by vm, where a dynamic import() finds no loader once a code
+// cache is used) and under vitest. Earlier Node 20 releases refuse with ERR_REQUIRE_ESM; there
+// the import is built at run time, where tsc (compiling to CommonJS) cannot rewrite it into a
+// require(), with an absolute file URL, as a Function has no module to resolve names from.
 const nativeImport = new Function("url", "return import(url)") as (url: string) => Promise<unknown>;
 
-async function importModule(url: string): Promise<unknown> {
+async function loadEsm(entry: string): Promise<unknown> {
   try {
-    return await nativeImport(url);
+    return require(entry);
   } catch (err) {
-    // Under vitest, code runs in a vm script with no dynamic-import callback, so the Function's
-    // import() fails; there a written import() works, because vitest rewrites it to its own loader.
-    // (vm's USE_MAIN_CONTEXT_DEFAULT_LOADER would serve both, but prints an ExperimentalWarning.)
-    if ((err as { code?: unknown }).code !== "ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING") throw err;
-    return await import(url);
+    if ((err as { code?: unknown }).code !== "ERR_REQUIRE_ESM") throw err;
+    return nativeImport(pathToFileURL(entry).href);
   }
 }
 
 /** What the Dawn instance on navigator.gpu was created with, and what it found. */
 let webgpuSetup: { key: string; device: string; gpu: boolean } | undefined;
 
-async function loadWebgpu(tf: Tf, env: NodeJS.ProcessEnv): Promise<Loaded> {
+async function loadWebgpu(tf: Tf, env: NodeJS.ProcessEnv, options: { gpuOnly?: boolean } = {}): Promise<Loaded> {
   const flags = splitList(env.VITC_WEBGPU_FLAGS);
   // Dawn's GL backends offer only WebGPU compatibility mode; asking for core finds no adapter.
   const usesGl = flags.some((f) => f === "backend=opengles" || f === "backend=opengl");
@@ -399,12 +406,18 @@ async function loadWebgpu(tf: Tf, env: NodeJS.ProcessEnv): Promise<Loaded> {
   // tfjs keeps a backend it initialised, with its device, for the rest of the process.
   if (webgpuSetup !== undefined && "webgpu" in tf.engine().registry) {
     await activate(tf, "webgpu", webgpuHelp);
-    return { name: "webgpu", device: webgpuSetup.device, gpu: webgpuSetup.gpu };
+    return { name: "webgpu", device: webgpuSetup.device, gpu: webgpuSetup.gpu, maxTensorBytes: webgpuBindingLimit(tf) };
   }
   if (webgpuSetup?.key !== key) {
     // Mesa reads EGL_PLATFORM from the process environment when Dawn first opens a display,
     // which is at requestAdapter, not at import or create.
     if (env !== process.env && env.EGL_PLATFORM !== undefined) process.env.EGL_PLATFORM ??= env.EGL_PLATFORM;
+    const probe = probeWebgpu(flags, featureLevel, env);
+    if (!probe.ok) throw cannotLoad("webgpu", probe.reason, webgpuHelp, notes);
+    if (options.gpuOnly && probe.software) {
+      // `auto` would pass it over: Dawn is not loaded here, so its messages stay in the probe.
+      return { name: "webgpu", device: `webgpu: ${probe.device}`, gpu: false };
+    }
     const dawn = await importDawn();
     let gpu: DawnGpu;
     try {
@@ -432,7 +445,63 @@ async function loadWebgpu(tf: Tf, env: NodeJS.ProcessEnv): Promise<Loaded> {
   // Registers `webgpu` only if navigator.gpu exists when it is first required, hence only now.
   requirePackage("@tensorflow/tfjs-backend-webgpu", "webgpu", webgpuHelp);
   await activate(tf, "webgpu", webgpuHelp);
-  return { name: "webgpu", device: webgpuSetup.device, gpu: webgpuSetup.gpu };
+  return { name: "webgpu", device: webgpuSetup.device, gpu: webgpuSetup.gpu, maxTensorBytes: webgpuBindingLimit(tf) };
+}
+
+/** The device's `maxStorageBufferBindingSize`, as tfjs-backend-webgpu requested it. */
+function webgpuBindingLimit(tf: Tf): number | undefined {
+  const limit = (tf.backend() as unknown as { device?: { limits?: { maxStorageBufferBindingSize?: number } } }).device?.limits?.maxStorageBufferBindingSize;
+  return typeof limit === "number" && limit > 0 ? limit : undefined;
+}
+
+/**
+ * Asks Dawn for an adapter in a child process. Dawn and the drivers it loads (Mesa, the Vulkan
+ * loader, Wayland) print their own warnings straight to the process's stderr, where no JavaScript
+ * can catch them ("XDG_RUNTIME_DIR is invalid", "Warning: Vulkan shaderUniform*ArrayDynamicIndexing
+ * required …" on every `auto` run of a machine with Mesa's Vulkan drivers and no GPU). The child's
+ * stderr is read instead: its last line becomes the reason when no adapter is found, and Dawn is
+ * loaded into this process only once an adapter is known to exist.
+ */
+function probeWebgpu(flags: readonly string[], featureLevel: string | undefined, env: NodeJS.ProcessEnv): { ok: true; device: string; software: boolean } | { ok: false; reason: string } {
+  let entry: string;
+  try {
+    entry = require.resolve("webgpu");
+  } catch {
+    return { ok: false, reason: "the `webgpu` package is not installed" };
+  }
+  const script = `
+    const [url, flags, level] = JSON.parse(process.env.VITC_PROBE_ARGS);
+    import(url).then(async (dawn) => {
+      const gpu = dawn.create(flags);
+      const adapter = await gpu.requestAdapter(level === null ? {} : { featureLevel: level });
+      const info = adapter && adapter.info;
+      console.log(JSON.stringify(info ? { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description, isFallbackAdapter: info.isFallbackAdapter } : null));
+    }).catch((err) => console.log(JSON.stringify({ error: String(err && err.message || err) })));`;
+  const child = spawnSync(process.execPath, ["-e", script], {
+    env: { ...process.env, ...env, VITC_PROBE_ARGS: JSON.stringify([pathToFileURL(entry).href, flags, featureLevel ?? null]) },
+    encoding: "utf8", timeout: 30_000, stdio: ["ignore", "pipe", "pipe"],
+  });
+  let result: (DawnAdapter["info"] & { error?: undefined }) | { error: string } | null | undefined;
+  try {
+    result = JSON.parse(child.stdout) as typeof result;
+  } catch {
+    result = undefined;
+  }
+  const said = lastMeaningfulLine(child.stderr ?? "");
+  if (result === undefined) {
+    const how = child.error ? firstLine(child.error) : child.signal ? `it was ended by ${child.signal}` : `it exited with code ${child.status}`;
+    return { ok: false, reason: `Dawn failed while looking for an adapter (${how})${said ? `: ${said}` : ""}` };
+  }
+  if (result === null) return { ok: false, reason: `Dawn found no GPU adapter${said ? ` (Dawn said: ${said})` : ""}` };
+  if (result.error !== undefined) return { ok: false, reason: `the \`webgpu\` package failed to load: ${result.error.split("\n")[0]}` };
+  return { ok: true, device: describeAdapter(result), software: isSoftware(result) };
+}
+
+/** The last line of native output that says something (Dawn's own "- While …"/"at …" context lines are skipped). */
+function lastMeaningfulLine(text: string): string | undefined {
+  const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("- ") && !l.startsWith("at "));
+  const line = lines.at(-1);
+  return line === undefined ? undefined : line.replace(/^(warning|error):\s*/i, "").slice(0, 200);
 }
 
 async function importDawn(): Promise<DawnModule> {
@@ -443,7 +512,7 @@ async function importDawn(): Promise<DawnModule> {
     throw cannotLoad("webgpu", "the `webgpu` package is not installed", webgpuHelp);
   }
   try {
-    return (await importModule(pathToFileURL(entry).href)) as DawnModule;
+    return (await loadEsm(entry)) as DawnModule;
   } catch (err) {
     throw cannotLoad("webgpu", `the \`webgpu\` package failed to load: ${firstLine(err)}`, webgpuHelp);
   }

@@ -1,0 +1,89 @@
+// The commands of `vitc` and their flags: the one table that parsing (args.ts) checks against
+// and that `vitc help` and `vitc <command> --help` print.
+
+import type { CommandSpec, FlagSpec } from "./args";
+
+const model: FlagSpec = { name: "model", value: "NAME", help: "the model to use when the file declares several" };
+const backend: FlagSpec = {
+  name: "backend", value: "NAME",
+  help: "auto (default: the best that loads, saying what it skipped), tensorflow, webgpu, wasm or cpu",
+};
+const weights: FlagSpec = { name: "weights", value: "FILE", help: "timm weights as safetensors (F32, F16 or BF16; timm's state_dict keys); default: seeded initialisation" };
+const seed: FlagSpec = { name: "seed", value: "N", help: "seed of the initial weights and of the noise input (default 0)" };
+const maxMemory: FlagSpec = {
+  name: "max-memory", value: "SIZE",
+  help: "refuse runs estimated to need more than this (e.g. 8G, 512M); default: this machine's memory",
+};
+
+export const commands: readonly CommandSpec[] = [
+  {
+    name: "check", summary: "check specs; exit 1 if any has an error", operands: "<files…>", minOperands: 1, maxOperands: Infinity,
+    flags: [{ name: "format", value: "FORMAT", help: "`human` (default) or `json`: an array of diagnostics with LSP positions" }],
+  },
+  {
+    name: "summary", summary: "layers, shapes, parameter and MAC counts", operands: "<file>", minOperands: 1, maxOperands: 1,
+    flags: [{ ...model, help: "only this model of the file" }, { name: "json", help: "print JSON: {\"models\": [{name, input, output, params, macs, layers}]}" }],
+  },
+  {
+    name: "run", summary: "one forward pass: output shape, time, top-5 classes", operands: "<file>", minOperands: 1, maxOperands: 1,
+    flags: [
+      model, weights,
+      { name: "input", value: "FILE", help: "the input as safetensors: a tensor `input`, NCHW float32 [B, C, H, W]" },
+      { name: "image", value: "PICTURE", repeatable: true, help: "a PNG or JPEG, preprocessed as timm evaluates the model; repeat for a batch" },
+      { name: "output", value: "FILE", help: "write `logits` and `features` as F32 safetensors" },
+      backend, seed, maxMemory,
+    ],
+  },
+  {
+    name: "bench", summary: "time forward passes after a warm-up", operands: "<file>", minOperands: 1, maxOperands: 1,
+    flags: [
+      model, weights, backend,
+      { name: "batch", value: "N", help: "images per pass (default 1)" },
+      { name: "runs", value: "N", help: "timed passes after one warm-up (default 10)" },
+      seed, maxMemory,
+      { name: "json", help: "print JSON: {model, backend, batch, runs_ms, median_ms}" },
+    ],
+  },
+];
+
+/** Commands of the design that this build does not have yet. */
+export const plannedCommands = ["build", "lsp", "fmt"];
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return commands.find((c) => c.name === name);
+}
+
+/** `usage: vitc run <file> [flags]`, the one-line form shown after a usage error. */
+export function usageLine(command: CommandSpec): string {
+  return `usage: vitc ${command.name} ${command.operands}${command.flags.length > 0 ? " [flags]" : ""}`;
+}
+
+/** `vitc <command> --help`: the usage line, what it does, and each flag. */
+export function commandHelp(command: CommandSpec): string {
+  const flags = [...command.flags.map((f) => [`--${f.name}${f.value ? ` ${f.value}` : ""}${f.repeatable ? " …" : ""}`, f.help]), ["-h, --help", "this text"]];
+  const width = Math.max(...flags.map(([left]) => left.length));
+  return [
+    usageLine(command),
+    "",
+    `${command.summary}.`,
+    "",
+    "flags:",
+    ...flags.map(([left, text]) => `  ${left.padEnd(width)}  ${text}`),
+  ].join("\n");
+}
+
+/** `vitc help`: every command in a line or two. */
+export function generalHelp(version: string): string {
+  const rows = commands.map((c) => [`vitc ${c.name} ${c.operands}`, c.summary]);
+  const width = Math.max(...rows.map(([left]) => left.length));
+  return [
+    `vitc ${version}: compile, check and run vision-transformer specs (.vit)`,
+    "",
+    "usage:",
+    ...rows.map(([left, text]) => `  ${left.padEnd(width)}  ${text}`),
+    `  ${"vitc help [command]".padEnd(width)}  this text, or a command's flags (also \`vitc <command> --help\`)`,
+    `  ${"vitc --version".padEnd(width)}  the version`,
+    "",
+    `Not in this build yet: ${plannedCommands.join(", ")}.`,
+  ].join("\n");
+}
