@@ -56,4 +56,15 @@ describe("hostile pictures through `node bin/vitc.js run --image`", () => {
     expect(r.code).toBe(1);
     expect(r.err).not.toMatch(/\n\s+at /);
   });
+
+  it("a 1x20000 picture runs: only the crop of its 248x4,960,000 resize is computed", () => {
+    const rows = Buffer.alloc(20000 * 4);
+    for (let y = 0; y < 20000; y++) rows.set([0, y & 255, (y >> 8) & 255, 128], 4 * y);
+    const file = path.join(tmp, "tall.png");
+    fs.writeFileSync(file, png(1, 20000, rows));
+    const r = vitc(file);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("tall.png");
+  });
 });
