@@ -1,8 +1,8 @@
 // Turns a picture into the tensor timm's evaluation transform makes
 // (timm v0.9.16 `transforms_imagenet_eval`, crop_mode "center"):
 //   Resize (PIL, antialiased) → CenterCrop → ToTensor (/255) → Normalize(mean, std).
-// This is the module `vitc run --image` calls: it also re-exports timm's default data configs
-// (data-config.ts).
+// This is the module `vitc run --image` calls: it also re-exports the data config API
+// (data-config.ts: timm's defaults; data-config-overrides.ts: the user's flags on top).
 // Invariants: the resize and crop are Pillow's bit for bit (resample.ts), computed only over the
 // crop, so the work is bounded by the input size plus the crop whatever the aspect ratio; the
 // /255 and normalisation are done in float32 in torch's order, so the output matches
@@ -13,6 +13,10 @@ import { type DataConfig, resizesKeepingRatio } from "./data-config";
 import { type Interpolation, resizeWindow } from "./resample";
 
 export { type DataConfig, type DefaultDataConfig, dataConfigFor } from "./data-config";
+export {
+  type OverrideProblem, type PreprocessFlag, type PreprocessOverrides, type ResolvedDataConfig, type ResolvedOverrides, type ValueSource,
+  describeDataConfig, describeSource, resolveDataConfig,
+} from "./data-config-overrides";
 export { type Interpolation, interpolations } from "./resample";
 
 /** One picture, ready to be stacked into a batch. */
