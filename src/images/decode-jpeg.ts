@@ -158,7 +158,7 @@ function unsupportedProcess(frame: Frame): DecodeProblem | undefined {
       ["vitc reads baseline, extended and progressive JPEGs with Huffman coding, the kinds cameras and the web use"],
     );
   }
-  if (frame.precision !== 8) return new DecodeProblem(`it has ${frame.precision}-bit samples; vitc, like PIL, reads 8-bit JPEGs`);
+  if (frame.precision !== 8) return new DecodeProblem(`it has ${frame.precision}-bit samples; vitc reads 8-bit JPEGs`);
   if (frame.width === 0 || frame.height === 0) return new DecodeProblem(`the JPEG header says the image is ${frame.width}x${frame.height} pixels`);
   return undefined;
 }

@@ -11,6 +11,7 @@ import { PNG, type PackerOptions } from "pngjs";
 import { afterAll, describe, expect, it } from "vitest";
 import { isToolError } from "../../src/diagnostics/tool-error";
 import { decodeImage } from "../../src/images/decode";
+import { type Ihdr, pngBytes } from "../helpers/png-bytes";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "vitc-images-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -28,32 +29,9 @@ function pngjsFile(name: string, width: number, height: number, rgba: readonly n
   return writeFile(name, PNG.sync.write(png, options));
 }
 
-interface Ihdr { readonly width: number; readonly height: number; readonly bitDepth: number; readonly colorType: number; readonly interlace?: number }
-
-function pngChunk(type: string, data: Uint8Array): Buffer {
-  const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(zlib.crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
-/** A PNG assembled chunk by chunk from its header fields and IDAT bytes, for what pngjs cannot write. */
+/** A PNG assembled chunk by chunk (test/helpers/png-bytes.ts), written to the temporary folder. */
 function assemblePng(name: string, ihdr: Ihdr, idat: Uint8Array, options: { extra?: Array<[string, number[]]>; end?: boolean } = {}): string {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(ihdr.width, 0);
-  header.writeUInt32BE(ihdr.height, 4);
-  header[8] = ihdr.bitDepth;
-  header[9] = ihdr.colorType;
-  header[12] = ihdr.interlace ?? 0;
-  return writeFile(name, Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk("IHDR", header),
-    ...(options.extra ?? []).map(([type, data]) => pngChunk(type, Buffer.from(data))),
-    pngChunk("IDAT", idat),
-    ...(options.end === false ? [] : [pngChunk("IEND", Buffer.alloc(0))]),
-  ]));
+  return writeFile(name, pngBytes(ihdr, idat, options));
 }
 
 /** A PNG of whole rows of packed samples (filter type 0 on every row): palettes, 1-bit gray, tRNS. */

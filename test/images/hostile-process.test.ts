@@ -10,6 +10,7 @@ import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../helpers/compile";
+import { pngBytes } from "../helpers/png-bytes";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "vitc-hostile-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -17,21 +18,8 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const spec = path.join(tmp, "small.vit");
 fs.writeFileSync(spec, "use std.vit\nmodel small = vit(img_size: 32, patch_size: 8, embed_dim: 32, depth: 1, num_heads: 2)\n");
 
-function pngChunk(type: string, data: Uint8Array): Buffer {
-  const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
-  const sizes = Buffer.alloc(8);
-  sizes.writeUInt32BE(data.length, 0);
-  sizes.writeUInt32BE(zlib.crc32(body), 4);
-  return Buffer.concat([sizes.subarray(0, 4), body, sizes.subarray(4)]);
-}
-
 /** An 8-bit RGB PNG whose IDAT holds `raw` deflated. */
-function png(width: number, height: number, raw: Uint8Array): Buffer {
-  const header = Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 8, 2, 0, 0, 0]);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk("IHDR", header), pngChunk("IDAT", zlib.deflateSync(raw)), pngChunk("IEND", Buffer.alloc(0))]);
-}
+const png = (width: number, height: number, raw: Uint8Array) => pngBytes({ width, height, bitDepth: 8, colorType: 2 }, zlib.deflateSync(raw));
 
 /** Runs `vitc run` on the small spec with the picture; its exit code and output. */
 function vitc(image: string): { code: number | null; err: string; out: string } {
