@@ -18,6 +18,7 @@ import { summarize, summaryJson } from "./reports/summary";
 import { diskHost, memoryHost, type Host } from "./source/host";
 import { checkWeightFile, expectedTensors, fileWeights, initialWeights, type ExpectedTensor } from "./weights/bind";
 import { openSafetensors } from "./weights/safetensors";
+import { dataConfigFor, describeDataConfig, readImageBatch, resolveDataConfig, type PreprocessOverrides } from "./images/preprocess";
 
 export type { Compilation, CompiledModel } from "./pipeline";
 export type { Diagnostic, Label, Note, Suggestion, TextEdit, Severity } from "./diagnostics/diagnostic";
@@ -27,6 +28,7 @@ export type { BackendName, BackendRequest, LoadedBackend } from "./backends/tfjs
 export type { MemoryEstimate } from "./backends/tfjs/memory";
 export type { Host, ReadResult } from "./source/host";
 export type { Code } from "./diagnostics/codes";
+export type { PreprocessOverrides } from "./images/preprocess";
 export { codes } from "./diagnostics/codes";
 export { ToolError, isToolError, renderToolError } from "./diagnostics/tool-error";
 export { hasErrors, summarize, summaryJson, memoryHost, diskHost };
@@ -79,6 +81,28 @@ export function weightShapes(model: CompiledModel): Record<string, readonly numb
 /** The memory a run of `batch` images needs, estimated from the model alone. */
 export function estimateRunMemory(model: CompiledModel, batch = 1): MemoryEstimate {
   return estimateMemory(model.checked, batch);
+}
+
+export interface ImageBatch {
+  /** NCHW float32 values [batch, 3, H, W], ready for `LoadedModel.run(values, batch)`. */
+  readonly values: Float32Array;
+  readonly batch: number;
+  /** The preprocessing used, each value with its source (timm's default for the model, or an override). */
+  readonly preprocessing: readonly string[];
+}
+
+/**
+ * Pictures (PNG or JPEG) preprocessed as timm evaluates `model` (its default pretrained config,
+ * as `vitc run --image`), with optional overrides of crop_pct, mean, std and interpolation.
+ * Throws a ToolError V4004 for a picture that cannot be read and V4003 for a model without an
+ * RGB input; a RangeError naming every invalid override.
+ */
+export function readImages(model: CompiledModel, files: readonly string[], overrides: PreprocessOverrides = {}): ImageBatch {
+  const dims = model.checked.nodes.find((n) => n.node.op === "input")?.shape?.dims ?? [];
+  if (dims.length !== 3 || dims[0] !== 3) throw new ToolError("V4003", `\`${model.name}\` takes [B, ${dims.join(", ")}], not RGB pictures [B, 3, H, W]`);
+  const resolved = resolveDataConfig(dataConfigFor(model.checked.graph.family, model.name, [dims[1], dims[2]]), overrides);
+  if (!resolved.ok) throw new RangeError(resolved.problems.map((p) => p.message).join("; "));
+  return { values: readImageBatch(files, resolved.config), batch: files.length, preprocessing: describeDataConfig(resolved.config) };
 }
 
 export interface LoadModelOptions {

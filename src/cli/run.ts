@@ -8,9 +8,8 @@ import { backendRequests, type BackendRequest, type LoadedBackend } from "../bac
 import type { LoadProgress } from "../backends/tfjs/model";
 import { openSession, readOutputs, runForward, type Session } from "../backends/tfjs/session";
 import { ToolError } from "../diagnostics/tool-error";
-import { decodeImage } from "../images/decode";
 import { imagenetClassName } from "../images/imagenet-classes";
-import { dataConfigFor, preprocessImage } from "../images/preprocess";
+import { dataConfigFor, describeDataConfig, readImageBatch, resolveDataConfig, type ResolvedDataConfig } from "../images/preprocess";
 import { formatShape } from "../ir/shape";
 import type { CompiledModel } from "../pipeline";
 import { isStdPath } from "../elaborate/program";
@@ -27,6 +26,20 @@ interface HostInput {
   readonly values: Float32Array;
   readonly shape: readonly number[];
   readonly description: string;
+  /** For pictures: the preprocessing values used, each with where it came from. */
+  readonly preprocess?: readonly string[];
+}
+
+const preprocessFlagNames = ["crop-pct", "mean", "std", "interpolation"] as const;
+
+/** The model's timm data config with the user's `--crop-pct`, `--mean`, `--std`, `--interpolation` on top. */
+function preprocessConfig(args: ParsedArgs, model: CompiledModel, inputSize: readonly [number, number]): ResolvedDataConfig {
+  const resolved = resolveDataConfig(dataConfigFor(model.checked.graph.family, model.name, inputSize), {
+    cropPct: flagValue(args, "crop-pct"), mean: flagValue(args, "mean"), std: flagValue(args, "std"), interpolation: flagValue(args, "interpolation"),
+  });
+  if (resolved.ok) return resolved.config;
+  const [first, ...rest] = resolved.problems;
+  throw new UsageError(first.message, args.command, [...(first.help ? [first.help] : []), ...rest.map((p) => p.message)]);
 }
 
 function megabytes(bytes: number): string {
@@ -70,6 +83,10 @@ function checkOutput(args: ParsedArgs, spec: CompiledSpec): string | undefined {
 function readInput(args: ParsedArgs, model: CompiledModel, dims: readonly number[], seed: number): HostInput {
   const input = flagValue(args, "input");
   const images = flagValues(args, "image");
+  const preprocessFlags = preprocessFlagNames.filter((flag) => hasFlag(args, flag));
+  if (preprocessFlags.length > 0 && images.length === 0) {
+    throw new UsageError(`\`--${preprocessFlags[0]}\` sets how \`--image\` pictures are preprocessed, and no \`--image\` is given`, args.command);
+  }
   const wanted = `[B, ${dims.join(", ")}]`;
   if (input !== undefined && images.length > 0) throw new UsageError("give either `--input` or `--image`, not both", args.command);
   if (input !== undefined) {
@@ -93,12 +110,9 @@ function readInput(args: ParsedArgs, model: CompiledModel, dims: readonly number
   }
   if (images.length > 0) {
     if (dims.length !== 3 || dims[0] !== 3) throw new ToolError("V4003", `\`--image\` needs a model with an RGB image input [B, 3, H, W]; \`${model.name}\` takes ${wanted}`);
-    const config = dataConfigFor(model.checked.graph.family, model.name, [dims[1], dims[2]]);
-    const per = dims.reduce((a, b) => a * b, 1);
-    const values = new Float32Array(per * images.length);
-    images.forEach((image, i) => values.set(preprocessImage(decodeImage(image), config), i * per));
-    const names = images.length === 1 ? images[0] : `${images.length} pictures`;
-    return { values, shape: [images.length, ...dims], description: `${names} (${config.source})` };
+    const config = preprocessConfig(args, model, [dims[1], dims[2]]);
+    const values = readImageBatch(images, config);
+    return { values, shape: [images.length, ...dims], description: images.length === 1 ? images[0] : `${images.length} pictures: ${images.join(", ")}`, preprocess: describeDataConfig(config) };
   }
   const size = dims.reduce((a, b) => a * b, 1);
   return { values: initialValues({ kind: "normal", std: 1 }, size, seed, "input"), shape: [1, ...dims], description: `standard normal values from seed ${seed} [1, ${dims.join(", ")}]` };
@@ -169,6 +183,7 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
     describeBackend(session.backend).forEach((line, i) => io.out(`${i === 0 ? "backend " : "        "} ${line}`));
     io.out(`weights  ${weights.source.description} (${megabytes(session.model.weightBytes)})`);
     io.out(`input    ${input.description}`);
+    for (const line of input.preprocess ?? []) io.out(`         ${line}`);
     const { tf } = session.backend;
     const tensor = tf.tensor(input.values, [...input.shape], "float32");
     const start = performance.now();

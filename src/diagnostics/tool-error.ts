@@ -2,18 +2,10 @@
 // and a message like every diagnostic, but a file path instead of a span. Code that reads such
 // inputs throws a ToolError; the CLI renders it as `path: error[CODE]: message` and exits 1.
 // Any other exception is a bug in vitc.
-// Invariant: isToolError recognises a ToolError from any copy of this module. The CLI runs as one
-// bundle (scripts/bundle-cli.mjs) while the model runner (dist/cli/run.js and what it imports:
-// weights, images, backends) loads its own copy, so `instanceof` alone turned every error from
-// `vitc run` into "internal error"; a brand under a global symbol is shared by both copies.
 
 import type { Code } from "./codes";
 
-const toolErrorBrand = Symbol.for("vitc.ToolError");
-
 export class ToolError extends Error {
-  readonly [toolErrorBrand] = true;
-
   constructor(
     readonly code: Code,
     message: string,
@@ -25,7 +17,7 @@ export class ToolError extends Error {
 }
 
 export function isToolError(err: unknown): err is ToolError {
-  return err instanceof ToolError || (typeof err === "object" && err !== null && (err as { [toolErrorBrand]?: unknown })[toolErrorBrand] === true);
+  return err instanceof ToolError;
 }
 
 /** `file: error[CODE]: message`, then its notes and help, as the terminal renderer does. */

@@ -38,6 +38,14 @@ export function readImageInput(file: string, config: DataConfig): ImageInput {
   return { file, width: image.width, height: image.height, values: preprocessImage(image, config) };
 }
 
+/** Several pictures as one NCHW batch [N, 3, H, W], in the order given. Throws V4004 like readImageInput. */
+export function readImageBatch(files: readonly string[], config: DataConfig): Float32Array {
+  const per = 3 * config.inputSize[0] * config.inputSize[1];
+  const batch = new Float32Array(per * files.length);
+  files.forEach((file, i) => batch.set(readImageInput(file, config).values, i * per));
+  return batch;
+}
+
 /**
  * CHW float32 values [3, H, W] as timm's transforms produce them:
  * Resize(shorter side to floor(size / crop_pct)) → CenterCrop(size) → ToTensor → Normalize.

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { compileFile, compileText, diagnosticsJson, estimateRunMemory, formatDiagnostics, hasErrors, isToolError, loadModel, memoryHost, summarize, weightShapes, type LoadedModel } from "../../src/index";
+import { compileFile, compileText, diagnosticsJson, estimateRunMemory, formatDiagnostics, hasErrors, isToolError, loadModel, memoryHost, readImages, summarize, weightShapes, type LoadedModel } from "../../src/index";
 import { openSafetensors } from "../../src/weights/safetensors";
 import { fixturesDir, repoRoot } from "../helpers/compile";
 import { vitc } from "../helpers/vitc-process";
@@ -119,5 +119,20 @@ describe("running", () => {
     } finally {
       loaded.dispose();
     }
+  });
+});
+
+describe("pictures", () => {
+  it("readImages preprocesses as `vitc run --image` does and says how", async () => {
+    const picture = path.join(repoRoot, "test", "images", "fixtures", "progressive.jpg");
+    const model = compileText("use std.vit\nmodel m = vit(img_size: 32, patch_size: 8, embed_dim: 32, depth: 1, num_heads: 2)\n").models[0];
+    const batch = readImages(model, [picture, picture], { cropPct: 1 });
+    expect(batch.batch).toBe(2);
+    expect(batch.values.length).toBe(2 * 3 * 32 * 32);
+    expect(batch.values.subarray(0, 3072)).toEqual(batch.values.subarray(3072));
+    expect(batch.preprocessing.join("\n")).toContain("crop_pct 1.0 (--crop-pct)");
+    expect(() => readImages(model, [picture], { std: 0 })).toThrow(RangeError);
+    const missing = await thrown(() => readImages(model, [path.join(tmp, "none.png")]));
+    expect(isToolError(missing) && missing.code).toBe("V4004");
   });
 });

@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { PNG } from "pngjs";
 import { afterAll, describe, expect, it } from "vitest";
+import { dataConfigFor, readImageInput, resolveDataConfig } from "../../src/images/preprocess";
 import { openSafetensors, writeSafetensors } from "../../src/weights/safetensors";
 import { fixturesDir } from "../helpers/compile";
 import { stackLine, vitc, type VitcResult } from "../helpers/vitc-process";
@@ -116,6 +117,25 @@ describe("vitc run", () => {
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/skipped webgpu: .+/);
+  });
+
+  it("applies --crop-pct, --mean, --std and --interpolation, and says where each value came from", () => {
+    const picture = writePng("flags.png", 50, 40);
+    const output = path.join(tmp, "flags.safetensors");
+    const r = vitc(["run", small, "--image", picture, "--crop-pct", "0.5", "--mean", "0.1,0.2,0.3", "--std", "0.5", "--interpolation", "bilinear", "--backend", "cpu", "--output", output]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("bilinear (--interpolation), crop_pct 0.5 (--crop-pct), mean (0.1, 0.2, 0.3) (--mean), std 0.5 (--std)");
+    // The same values through --input give the same logits: the flags reached the preprocessing.
+    const config = resolveDataConfig(dataConfigFor("vit", "small", [32, 32]), { cropPct: 0.5, mean: [0.1, 0.2, 0.3], std: 0.5, interpolation: "bilinear" });
+    if (!config.ok) throw new Error("the config is valid");
+    const input = path.join(tmp, "flags-input.safetensors");
+    writeSafetensors(input, [{ name: "input", shape: [1, 3, 32, 32], data: readImageInput(picture, config.config).values }]);
+    const viaInput = path.join(tmp, "flags-via-input.safetensors");
+    expect(vitc(["run", small, "--input", input, "--backend", "cpu", "--output", viaInput]).code).toBe(0);
+    expect(openSafetensors(output).read("logits")).toEqual(openSafetensors(viaInput).read("logits"));
+    const defaults = vitc(["run", small, "--image", picture, "--backend", "cpu"]);
+    expect(defaults.out).toContain("bicubic, crop_pct 0.9, mean 0.5, std 0.5 (`small` is not a timm model vitc knows; `vit` family default");
   });
 
   it("says which model of a file it runs only when asked: several models need --model", () => {
@@ -303,6 +323,10 @@ describe("vitc run and bench: usage errors, exit 2", () => {
     ["a value at the end", ["run", "x.vit", "--weights"], "flag `--weights` needs a value (FILE)", ""],
     ["both --input and --image", ["run", small, "--input", "i.safetensors", "--image", "p.png"], "give either `--input` or `--image`, not both", ""],
     ["a bad --max-memory", ["run", small, "--max-memory", "lots"], "flag `--max-memory` needs a size such as `8G`", ""],
+    ["a crop fraction above 1", ["run", small, "--image", "p.png", "--crop-pct", "1.5"], "`--crop-pct` 1.5 is outside (0, 1]", "0.875 is timm's default"],
+    ["two means, and every bad value reported", ["run", small, "--image", "p.png", "--mean", "1,2", "--std", "0"], "`--mean` takes 1 or 3 numbers", "`--std`"],
+    ["a filter timm has but vitc cannot match exactly", ["run", small, "--image", "p.png", "--interpolation", "lanczos"], "--interpolation", "bicubic"],
+    ["a preprocessing flag without --image", ["run", small, "--std", "0.5"], "`--std` sets how `--image` pictures are preprocessed, and no `--image` is given", ""],
     ["two files", ["run", "a.vit", "b.vit"], "`vitc run` takes one file, got also `b.vit`", ""],
     ["no file", ["bench"], "give the spec file", ""],
     ["a batch of 0", ["bench", small, "--batch", "0"], "flag `--batch` needs an integer of at least 1, got `0`", ""],

@@ -3,14 +3,13 @@
 // Before the checks, the 23-byte JPEG took 13 s and 2.3 GB and the 1x20000 PNG 81 s and 3.7 GB
 // (bench/hostile-images.mjs measures them).
 
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
-import { repoRoot } from "../helpers/compile";
 import { pngBytes } from "../helpers/png-bytes";
+import { vitc } from "../helpers/vitc-process";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "vitc-hostile-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -22,11 +21,8 @@ fs.writeFileSync(spec, "use std.vit\nmodel small = vit(img_size: 32, patch_size:
 const png = (width: number, height: number, raw: Uint8Array) => pngBytes({ width, height, bitDepth: 8, colorType: 2 }, zlib.deflateSync(raw));
 
 /** Runs `vitc run` on the small spec with the picture; its exit code and output. */
-function vitc(image: string): { code: number | null; err: string; out: string } {
-  const result = spawnSync(process.execPath, [path.join(repoRoot, "bin", "vitc.js"), "run", spec, "--image", image, "--backend", "cpu"], {
-    cwd: repoRoot, encoding: "utf8", timeout: 20_000,
-  });
-  return { code: result.status, err: result.stderr, out: result.stdout };
+function runWithImage(image: string) {
+  return vitc(["run", spec, "--image", image, "--backend", "cpu"], { timeoutMs: 20_000 });
 }
 
 describe("hostile pictures through `node bin/vitc.js run --image`", () => {
@@ -39,7 +35,7 @@ describe("hostile pictures through `node bin/vitc.js run --image`", () => {
   it.each(cases)("%s is refused at once", (name, bytes, message) => {
     const file = path.join(tmp, name);
     fs.writeFileSync(file, bytes);
-    const r = vitc(file);
+    const r = runWithImage(file);
     expect(r.err).toMatch(message);
     expect(r.code).toBe(1);
     expect(r.err).not.toMatch(/\n\s+at /);
@@ -50,7 +46,7 @@ describe("hostile pictures through `node bin/vitc.js run --image`", () => {
     for (let y = 0; y < 20000; y++) rows.set([0, y & 255, (y >> 8) & 255, 128], 4 * y);
     const file = path.join(tmp, "tall.png");
     fs.writeFileSync(file, png(1, 20000, rows));
-    const r = vitc(file);
+    const r = runWithImage(file);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     expect(r.out).toContain("tall.png");
