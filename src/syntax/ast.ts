@@ -10,7 +10,12 @@ export interface SourceAst {
   readonly models: readonly ModelDecl[];
 }
 
-export interface UseDecl { readonly kind: "use"; readonly path: readonly Name[]; readonly span: Span }
+/**
+ * `use std.vit`: a standard-library module, by its dotted names in `path`.
+ * `use "lib/blocks.vit"`: a module file of the user's, `file` holding the string as written
+ * (relative to the directory of the file that holds the `use`, unless absolute); `path` is empty.
+ */
+export interface UseDecl { readonly kind: "use"; readonly path: readonly Name[]; readonly file?: StringExpr; readonly span: Span }
 
 export interface Name { readonly text: string; readonly span: Span }
 

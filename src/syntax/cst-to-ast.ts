@@ -63,8 +63,15 @@ function docAbove(offset: number, ctx: ConvertContext): string {
 }
 
 function convertUse(node: CstNode, ctx: ConvertContext): A.UseDecl {
+  const c = node.children as Children;
   const span = nodeSpan(node, ctx);
-  return { kind: "use", path: tokens((node.children as Children).Ident).map((t) => name(t, ctx, span)), span };
+  const file = tokens(c.StringLit)[0];
+  return {
+    kind: "use",
+    path: tokens(c.Ident).map((t) => name(t, ctx, span)),
+    file: file ? { kind: "string", value: unquote(file.image), span: tokenSpan(file, ctx) } : undefined,
+    span,
+  };
 }
 
 function convertModel(node: CstNode, ctx: ConvertContext): A.ModelDecl {

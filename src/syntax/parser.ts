@@ -22,10 +22,13 @@ export class VitParser extends CstParser {
     ]));
   });
 
+  /** `use std.vit` names a standard-library module; `use "lib/blocks.vit"` a file of the user's. */
   useDecl = this.RULE("useDecl", () => {
     this.CONSUME(T.Use);
-    this.CONSUME(T.Ident);
-    this.MANY(() => { this.CONSUME(T.Dot); this.CONSUME2(T.Ident); });
+    this.OR([
+      { ALT: () => this.CONSUME(T.StringLit) },
+      { ALT: () => { this.CONSUME(T.Ident); this.MANY(() => { this.CONSUME(T.Dot); this.CONSUME2(T.Ident); }); } },
+    ]);
   });
 
   modelDecl = this.RULE("modelDecl", () => {
