@@ -123,6 +123,7 @@ function hostWithStdModule(name: string, text: string, user: string, userText: s
   const disk = diskHost();
   return {
     readFile: (p) => (p === user ? { ok: true, text: userText } : { ok: false, reason: "no such file" }),
+    locate: disk.locate,
     readStdModule: (n) => (n === name ? { path: `std/${n}.vit`, text } : disk.readStdModule(n)),
   };
 }
