@@ -53,20 +53,27 @@ export function compileSource(path: string, text: string, host: Host, options: {
  * A model line or a block statement with a syntax error was recovered by guessing; what
  * elaboration then finds in it (an unknown name from `img_size = 32`, a missing argument after
  * a missing comma) is the same mistake again. Only the syntax error is reported there; the
- * block's other statements are still checked. Works per file (the entry and its modules), in
- * O(log units) per syntax error.
+ * block's other statements are still checked. Past too many syntax errors (V1005), where
+ * errors were no longer shown, nothing else is reported either. Works per file (the entry and
+ * its modules), in O(log units) per syntax error.
  */
 function quietAfterSyntaxErrors(diagnostics: Diagnostic[], program: Program): Diagnostic[] {
   const syntax = new Map<number, Span[]>();
+  const tooMany = new Map<number, number>();
   for (const d of diagnostics) {
     if (!d.code.startsWith("V1")) continue;
     const spans = syntax.get(d.primary.span.file) ?? [];
     spans.push(d.primary.span);
     syntax.set(d.primary.span.file, spans);
+    if (d.code === "V1005") tooMany.set(d.primary.span.file, d.primary.span.start);
   }
   if (syntax.size === 0) return diagnostics;
   const broken = [...syntax].flatMap(([file, errors]) => unitsBrokenBy(errors, file, program));
-  return diagnostics.filter((d) => d.code.startsWith("V1") || !broken.some((span) => within(d.primary.span, span)));
+  return diagnostics.filter((d) => {
+    if (d.code.startsWith("V1")) return true;
+    const { file, start } = d.primary.span;
+    return start < (tooMany.get(file) ?? Infinity) && !broken.some((span) => within(d.primary.span, span));
+  });
 }
 
 function within(inner: Span, outer: Span): boolean {
@@ -87,6 +94,11 @@ function unitsBrokenBy(errors: readonly Span[], file: number, program: Program):
   const text = program.files.get(file).text;
   const end = text.trimEnd().length;
   const broken: Span[] = [];
+  // A block whose header holds an error may have lost parameters that its body reads.
+  for (const block of ast?.blocks ?? []) {
+    const header = { file, start: block.span.start, end: block.body.span.start };
+    if (errors.some((e) => within(e, header))) broken.push(block.span);
+  }
   for (const error of errors) {
     // The last unit starting at or before the error; units do not overlap.
     let lo = 0;

@@ -9,6 +9,7 @@ export const codes = {
   V1002: "unterminated string",
   V1003: "unexpected character",
   V1004: "nesting too deep",
+  V1005: "too many syntax errors",
   V2001: "unknown name",
   V2002: "unknown block, op or family",
   V2003: "unknown argument",

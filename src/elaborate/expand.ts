@@ -191,6 +191,8 @@ export class Expander {
   private bindArguments(decl: A.BlockDecl, call: A.CallExpr, scope: Scope, file: number): Map<string, Value> {
     const bound = new Map<string, Value>();
     const params = decl.params.map((p) => p.name.text);
+    // A syntax error hid some parameters: arguments that may be theirs are not reported again.
+    const paramsLost = params.includes("");
     const fromUser = this.isUserFile(file);
     let sawKeyword = false;
     call.args.forEach((arg, position) => {
@@ -199,7 +201,7 @@ export class Expander {
         sawKeyword = true;
         name = arg.name.text;
         if (!params.includes(name)) {
-          this.unknownArgument(name, arg.name.span, params, `\`${decl.name.text}\``);
+          if (!paramsLost) this.unknownArgument(name, arg.name.span, params.filter((p) => p !== ""), `\`${decl.name.text}\``);
           return;
         }
       } else {
@@ -207,7 +209,8 @@ export class Expander {
           this.report(makeDiagnostic("V2013", "positional argument after keyword arguments", arg.span, { label: "give this argument a name" }));
           return;
         }
-        if (position >= params.length) {
+        if (position >= params.length || params[position] === "") {
+          if (paramsLost) return;
           this.report(makeDiagnostic("V2003", `\`${decl.name.text}\` takes ${countOf(params.length, "argument")}, got ${call.args.length}`, arg.span, { label: "one too many" }));
           return;
         }

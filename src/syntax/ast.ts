@@ -1,5 +1,6 @@
-// The abstract syntax tree. Every node carries its span; pieces that recovery could not find are
-// explicit `missing` nodes, so later stages never see undefined children. Never mutated.
+// The abstract syntax tree. Every node carries its span; pieces that recovery could not find, and
+// lists and calls in expressions that it cut short, are explicit `missing` nodes, so later stages
+// never see undefined children nor values the user did not write. Never mutated.
 
 import type { Span } from "../source/span";
 
@@ -37,6 +38,7 @@ export interface BlockDecl {
 }
 
 export interface ParamDecl {
+  /** Empty for the parameters a syntax error in the list hid (the last of the list). */
   readonly name: Name;
   readonly type?: TypeExpr;
   readonly default?: Expr;
