@@ -10,7 +10,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createSyntaxDiagramsCode } from "chevrotain";
-import { vitParser } from "../src/syntax/parser";
+import { VitParser } from "../src/syntax/parser";
 
 export const grammarDir = path.resolve(__dirname, "..", "grammar");
 export const grammarFiles = { json: "vit-grammar.json", html: "railroad.html" } as const;
@@ -19,7 +19,7 @@ export const grammarFiles = { json: "vit-grammar.json", html: "railroad.html" } 
 const placeholder = "vitc-inline:";
 
 export function renderGrammarArtifacts(): Record<keyof typeof grammarFiles, string> {
-  const serialized = vitParser.getSerializedGastProductions();
+  const serialized = new VitParser().getSerializedGastProductions();
   const page = createSyntaxDiagramsCode(serialized, { resourceBase: placeholder, css: `${placeholder}diagrams.css` });
   const diagramsDir = path.join(path.dirname(require.resolve("chevrotain")), "..", "..", "diagrams");
   const read = (file: string) => fs.readFileSync(path.join(diagramsDir, file), "utf8").replace(/<\/(script|style)/gi, "<\\/$1");

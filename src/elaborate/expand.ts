@@ -14,7 +14,7 @@ import type { Span } from "../source/span";
 import type * as A from "../syntax/ast";
 import { builtins } from "./builtins";
 import { evaluate, operandText, referencedOperands, type EvalContext } from "./evaluate";
-import { isStdPath, type Program, type VisibleBlock } from "./program";
+import { isUserFile, type Program, type VisibleBlock } from "./program";
 import { Scope } from "./scope";
 import { interpolate } from "./template";
 import { formatType, formatValue, matchesType, toAttr, typeName, unknown, withOrigin, type Value } from "./values";
@@ -74,13 +74,18 @@ export class Expander {
   // ---- names -------------------------------------------------------------------------------
 
   /**
-   * Reports layer calls to unknown blocks or ops anywhere in the user's file, also in code no
-   * model expands (a block not yet used, the branch of an `if` not taken), as a compiler of any
-   * language would. Elaboration reports the same calls it reaches; the pipeline keeps one.
+   * Reports layer calls to unknown blocks or ops anywhere in the user's files (the entry and its
+   * module files), also in code no model expands (a block not yet used, the branch of an `if`
+   * not taken), as a compiler of any language would. Elaboration reports the same calls it
+   * reaches; the pipeline keeps one.
    */
   checkLayerNames(): void {
-    const file = this.program.entry.id;
-    if (this.program.brokenUses.has(file)) return;
+    for (const file of this.program.asts.keys()) {
+      if (this.isUserFile(file) && !this.program.brokenUses.has(file)) this.checkLayerNamesIn(file);
+    }
+  }
+
+  private checkLayerNamesIn(file: number): void {
     const visible = this.program.visible.get(file);
     const walk = (statements: readonly A.Statement[]): void => {
       for (const s of statements) {
@@ -101,7 +106,7 @@ export class Expander {
   }
 
   private isUserFile(file: number): boolean {
-    return (this.userFiles[file] ??= !isStdPath(this.program.files.get(file).path));
+    return (this.userFiles[file] ??= isUserFile(this.program, file));
   }
 
   private resolveBlock(callee: A.Name, file: number, what: "family" | "layer"): VisibleBlock | undefined {
@@ -186,6 +191,8 @@ export class Expander {
   private bindArguments(decl: A.BlockDecl, call: A.CallExpr, scope: Scope, file: number): Map<string, Value> {
     const bound = new Map<string, Value>();
     const params = decl.params.map((p) => p.name.text);
+    // A syntax error hid some parameters: arguments that may be theirs are not reported again.
+    const paramsLost = params.includes("");
     const fromUser = this.isUserFile(file);
     let sawKeyword = false;
     call.args.forEach((arg, position) => {
@@ -194,7 +201,7 @@ export class Expander {
         sawKeyword = true;
         name = arg.name.text;
         if (!params.includes(name)) {
-          this.unknownArgument(name, arg.name.span, params, `\`${decl.name.text}\``);
+          if (!paramsLost) this.unknownArgument(name, arg.name.span, params.filter((p) => p !== ""), `\`${decl.name.text}\``);
           return;
         }
       } else {
@@ -202,7 +209,8 @@ export class Expander {
           this.report(makeDiagnostic("V2013", "positional argument after keyword arguments", arg.span, { label: "give this argument a name" }));
           return;
         }
-        if (position >= params.length) {
+        if (position >= params.length || params[position] === "") {
+          if (paramsLost) return;
           this.report(makeDiagnostic("V2003", `\`${decl.name.text}\` takes ${countOf(params.length, "argument")}, got ${call.args.length}`, arg.span, { label: "one too many" }));
           return;
         }

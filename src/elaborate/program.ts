@@ -1,16 +1,20 @@
-// Loads a user file and the standard-library modules it `use`s, and resolves which blocks each
-// file can see. Standard-library modules are parsed once per process and shared.
+// Loads a user file and the modules it `use`s (modules.ts), and resolves which blocks each file
+// can see: its own, then those of the modules it uses, directly or through them (the first
+// definition of a name wins). One rule for standard-library modules and the user's own module
+// files. Two definitions a file would see under one name are reported (V2009).
 
-import { makeDiagnostic, type Diagnostic, type Staged } from "../diagnostics/diagnostic";
+import { makeDiagnostic, type Diagnostic, type Label, type Note } from "../diagnostics/diagnostic";
 import { closestName } from "../diagnostics/similar";
-import { FileTable } from "../source/file-table";
+import type { FileTable } from "../source/file-table";
 import type { Host } from "../source/host";
 import type { SourceFile, Span } from "../source/span";
-import type { BlockDecl, SourceAst, TypeExpr } from "../syntax/ast";
-import { parseSource } from "../syntax/parse";
+import type { BlockDecl, SourceAst, TypeExpr, UseDecl } from "../syntax/ast";
 import { isOpKind } from "../ops/kinds";
 import { builtins } from "./builtins";
+import { loadModules, type Import } from "./modules";
 import { typeNames } from "./values";
+
+export { isStdPath, STD_PREFIX, stdModules } from "./modules";
 
 export interface Program {
   readonly files: FileTable;
@@ -18,8 +22,27 @@ export interface Program {
   readonly asts: ReadonlyMap<number, SourceAst>;
   /** For each file, the blocks it can call by name, with the file each is defined in. */
   readonly visible: ReadonlyMap<number, ReadonlyMap<string, VisibleBlock>>;
-  /** Files with a `use` that failed: a name unknown there may be in the module meant. */
+  /**
+   * Files with a `use` that failed, or that use a module with a failed `use` or a syntax error:
+   * a name unknown there may be in the module meant.
+   */
   readonly brokenUses: ReadonlySet<number>;
+  /**
+   * The standard library's files. Every other file is the user's, module files included: errors
+   * found in the standard library are moved to the user's line that led there, errors in a
+   * user's file stay where they are.
+   */
+  readonly stdFiles: ReadonlySet<number>;
+  /** For each module, the `use` that first brought it in (the import chain of notes). */
+  readonly importedBy: ReadonlyMap<number, { readonly file: number; readonly use: UseDecl }>;
+  /** The resolved absolute path of each user file (the entry and its module files). */
+  readonly resolvedPaths: ReadonlyMap<number, string>;
+  /**
+   * For each user file, the resolved absolute paths of the user module files it depends on,
+   * directly or through other modules, including files that could not be read. A language server
+   * re-checks a document when one of these files changes, appears or disappears.
+   */
+  readonly moduleDependencies: ReadonlyMap<number, readonly string[]>;
 }
 
 export interface VisibleBlock {
@@ -27,92 +50,41 @@ export interface VisibleBlock {
   readonly file: number;
 }
 
-export const STD_PREFIX = "std/";
-
-export function isStdPath(path: string): boolean {
-  return path.startsWith(STD_PREFIX);
+/** Whether a file is the user's (the entry or one of its module files), not the standard library's. */
+export function isUserFile(program: Program, file: number): boolean {
+  return !program.stdFiles.has(file);
 }
-
-/** The standard library's modules (for `use` suggestions). */
-export const stdModules = ["vit", "swin", "mobilevit", "resnetv2", "layers"];
 
 /**
- * Standard-library modules get fixed file ids (after the user's file, id 0), so that their
- * parsed ASTs, whose spans carry the id, can be shared by every compilation in a process.
+ * Where a user module sits in the imports, as notes: "`lib/b.vit` is imported by `main.vit`" at
+ * the `use`, then the importer's own importer, up to the entry. Empty for the entry.
  */
-const STD_FIRST_ID = 1000;
-const stdAstCache = new Map<string, { text: string; parsed: Staged<SourceAst> }>();
-
-function stdFileId(name: string, taken: (id: number) => boolean): number {
-  const known = stdModules.indexOf(name);
-  if (known >= 0) return STD_FIRST_ID + known;
-  let id = STD_FIRST_ID + stdModules.length;
-  while (taken(id)) id++;
-  return id;
+export function importChainNotes(program: Program, file: number): Note[] {
+  const notes: Note[] = [];
+  const seen = new Set<number>();
+  for (let id = file; !program.stdFiles.has(id) && !seen.has(id); ) {
+    seen.add(id);
+    const by = program.importedBy.get(id);
+    if (!by) break;
+    notes.push({ text: `\`${program.files.get(id).path}\` is imported by \`${program.files.get(by.file).path}\``, span: by.use.span });
+    id = by.file;
+  }
+  return notes;
 }
 
-function parseCached(file: SourceFile, cacheKey: string | undefined, host: Host): Staged<SourceAst> {
-  if (cacheKey === undefined) return parseSource(file);
-  const hit = stdAstCache.get(cacheKey);
-  if (hit && hit.text === file.text && hit.parsed.value.file === file.id) return hit.parsed;
-  const saved = host.prebuiltStdAst?.(cacheKey, file.text) as SourceAst | undefined;
-  const parsed = saved?.file === file.id ? { value: saved, diagnostics: [] } : parseSource(file);
-  stdAstCache.set(cacheKey, { text: file.text, parsed });
-  return parsed;
+/** A module as the `use` that brought it names it: `std.vit`, or the path written. */
+function moduleName(use: UseDecl): string {
+  return use.file ? use.file.value : use.path.map((p) => p.text).join(".");
+}
+
+function useText(use: UseDecl): string {
+  return use.file ? `use "${use.file.value}"` : `use ${moduleName(use)}`;
 }
 
 export function loadProgram(entryPath: string, entryText: string, host: Host): { program: Program; diagnostics: Diagnostic[] } {
-  const files = new FileTable();
-  const diagnostics: Diagnostic[] = [];
-  const asts = new Map<number, SourceAst>();
-  const moduleIds = new Map<string, number>();
-  const entry = files.add(entryPath, entryText);
-  const pending: SourceFile[] = [entry];
-  const uses = new Map<number, number[]>();
-  const brokenUses = new Set<number>();
-
-  const moduleNames = new Map<number, string>();
-  while (pending.length > 0) {
-    const file = pending.shift() as SourceFile;
-    const parsed = parseCached(file, moduleNames.get(file.id), host);
-    diagnostics.push(...parsed.diagnostics);
-    asts.set(file.id, parsed.value);
-    const deps: number[] = [];
-    for (const use of parsed.value.uses) {
-      const parts = use.path.map((p) => p.text);
-      if (parts.some((p) => p === "")) continue; // A syntax error was reported.
-      if (parts[0] !== "std" || parts.length !== 2) {
-        brokenUses.add(file.id);
-        diagnostics.push(makeDiagnostic("V2008", `unknown module \`${parts.join(".")}\``, use.span, {
-          label: "not a standard-library module",
-          notes: [{ text: `the standard library has: ${stdModules.map((m) => `std.${m}`).join(", ")}` }],
-        }));
-        continue;
-      }
-      const name = parts[1];
-      let id = moduleIds.get(name);
-      if (id === undefined) {
-        const module = host.readStdModule(name);
-        if (!module) {
-          brokenUses.add(file.id);
-          const similar = closestName(name, stdModules);
-          diagnostics.push(makeDiagnostic("V2008", `unknown module \`std.${name}\``, use.path[1].span, {
-            label: "no such standard-library module",
-            notes: [{ text: `the standard library has: ${stdModules.map((m) => `std.${m}`).join(", ")}` }],
-            suggestions: similar ? [{ message: `a module with a similar name exists: \`std.${similar}\``, edits: [{ span: use.path[1].span, newText: similar }], applicability: "maybe-incorrect" }] : [],
-          }));
-          continue;
-        }
-        const added = files.add(module.path, module.text, stdFileId(name, (i) => asts.has(i) || moduleNames.has(i)));
-        id = added.id;
-        moduleIds.set(name, id);
-        moduleNames.set(id, name);
-        pending.push(added);
-      }
-      deps.push(id);
-    }
-    uses.set(file.id, deps);
-  }
+  const { value: graph, diagnostics: loaded } = loadModules(entryPath, entryText, host);
+  const { files, asts, imports, stdFiles } = graph;
+  const diagnostics: Diagnostic[] = [...loaded];
 
   const own = new Map<number, Map<string, VisibleBlock>>();
   for (const [fileId, ast] of asts) {
@@ -131,42 +103,81 @@ export function loadProgram(entryPath: string, entryText: string, host: Host): {
     }
     own.set(fileId, blocks);
   }
-  // A block of the user's that takes the name of one a `use` brings in would silently win
-  // over it in this file: `block vit(...)` next to `use std.vit`.
-  for (const [fileId, blocks] of own) {
-    if (isStdPath(files.get(fileId).path)) continue;
-    for (const dep of uses.get(fileId) ?? []) {
-      for (const [name, block] of blocks) {
-        const imported = own.get(dep)?.get(name);
-        if (!imported) continue;
-        const module = `std.${moduleNames.get(dep) ?? ""}`;
-        diagnostics.push(makeDiagnostic("V2009", `block \`${name}\` has the name of \`${module}\`'s \`${name}\``, block.decl.name.span, {
-          label: `hides \`${module}\`'s block in this file`,
-          help: [`rename this block, or leave out \`use ${module}\` if it is meant to replace it`],
-        }));
-      }
-    }
-  }
-  const visible = new Map<number, Map<string, VisibleBlock>>();
   for (const fileId of asts.keys()) {
-    const seen = new Set<number>();
-    const result = new Map<string, VisibleBlock>();
-    const visit = (id: number) => {
-      if (seen.has(id)) return;
-      seen.add(id);
-      for (const [name, block] of own.get(id) ?? []) if (!result.has(name)) result.set(name, block);
-      for (const dep of uses.get(id) ?? []) visit(dep);
-    };
-    visit(fileId);
+    if (!stdFiles.has(fileId)) diagnostics.push(...importClashes(own.get(fileId) ?? new Map(), imports.get(fileId) ?? [], own));
+  }
+  // Modules come before the files that use them, so each file's view is its own blocks, then
+  // those of its modules' views, in the order of its `use` lines.
+  const visible = new Map<number, Map<string, VisibleBlock>>();
+  for (const fileId of graph.order) {
+    const result = new Map(own.get(fileId));
+    for (const { module } of imports.get(fileId) ?? []) {
+      for (const [name, block] of visible.get(module) ?? []) if (!result.has(name)) result.set(name, block);
+    }
     visible.set(fileId, result);
   }
+  const moduleDependencies = new Map<number, string[]>();
+  for (const fileId of graph.order) {
+    if (stdFiles.has(fileId)) continue;
+    const paths = new Set(graph.usedPaths.get(fileId));
+    for (const { module } of imports.get(fileId) ?? []) for (const p of moduleDependencies.get(module) ?? []) paths.add(p);
+    paths.delete(graph.resolvedPaths.get(fileId) as string); // A cycle leads back to the file itself.
+    moduleDependencies.set(fileId, [...paths]);
+  }
   const models = new Map<string, Span>();
-  for (const model of asts.get(entry.id)?.models ?? []) {
+  for (const model of asts.get(graph.entry.id)?.models ?? []) {
     const first = models.get(model.name.text);
     if (first) diagnostics.push(duplicate(model.name.text, model.name.span, first, "model"));
     else if (model.name.text) models.set(model.name.text, model.name.span);
   }
-  return { program: { files, entry, asts, visible, brokenUses }, diagnostics };
+  return {
+    program: {
+      files, entry: graph.entry, asts, visible, brokenUses: graph.broken, stdFiles, importedBy: graph.importedBy,
+      resolvedPaths: graph.resolvedPaths, moduleDependencies,
+    },
+    diagnostics,
+  };
+}
+
+/**
+ * Names a user's file would see twice: its own block named like one a `use` brings in (which
+ * would silently win over it in this file: `block vit(...)` next to `use std.vit`), and two
+ * modules it uses that define the same name (the first would silently win).
+ */
+function importClashes(blocks: ReadonlyMap<string, VisibleBlock>, imports: readonly Import[], own: ReadonlyMap<number, ReadonlyMap<string, VisibleBlock>>): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  const seen = new Map<string, Import>();
+  const done = new Set<number>();
+  for (const current of imports) {
+    if (done.has(current.module)) continue; // The same module used twice brings the same blocks.
+    done.add(current.module);
+    const module = moduleName(current.use);
+    for (const [name, imported] of own.get(current.module) ?? []) {
+      const definedThere: Label = { span: imported.decl.name.span, text: `\`${module}\`'s \`${name}\` is defined here` };
+      const mine = blocks.get(name);
+      if (mine) {
+        found.push(makeDiagnostic("V2009", `block \`${name}\` has the name of \`${module}\`'s \`${name}\``, mine.decl.name.span, {
+          label: `hides \`${module}\`'s block in this file`,
+          labels: [definedThere],
+          help: [`rename this block, or leave out \`${useText(current.use)}\` if it is meant to replace it`],
+        }));
+        continue;
+      }
+      const earlier = seen.get(name);
+      if (!earlier) {
+        seen.set(name, current);
+        continue;
+      }
+      const first = moduleName(earlier.use);
+      const firstDecl = own.get(earlier.module)?.get(name) as VisibleBlock;
+      found.push(makeDiagnostic("V2009", `block \`${name}\` is defined by both \`${first}\` and \`${module}\``, current.use.file?.span ?? current.use.span, {
+        label: `brings in a second \`${name}\``,
+        labels: [{ span: firstDecl.decl.name.span, text: `\`${first}\`'s \`${name}\` is defined here` }, definedThere],
+        help: [`rename one of the two blocks, or use only one of the two modules`],
+      }));
+    }
+  }
+  return found;
 }
 
 function duplicateParams(decl: BlockDecl): Diagnostic[] {

@@ -11,9 +11,22 @@ export type ReadResult =
   | { readonly ok: true; readonly text: string }
   | { readonly ok: false; readonly reason: string };
 
+/** Where a file is, in the two forms the compiler needs. */
+export interface FileLocation {
+  /** The path shown to users: as given on the command line, or joined from the importer's. */
+  readonly shown: string;
+  /** The absolute, normalised path that identifies the file: one file reached two ways has one. */
+  readonly resolved: string;
+}
+
 export interface Host {
-  /** Reads a user file given by path. */
+  /** Reads a user file given by path (a module's `resolved` path, see `locate`). */
   readFile(filePath: string): ReadResult;
+  /**
+   * Where `written` points: a path given on the command line (no importer), or the string of a
+   * `use "…"` in `importer`, relative to the importer's directory unless absolute.
+   */
+  locate(written: string, importer?: FileLocation): FileLocation;
   /** Reads a standard-library module (`std.vit` → `vit.vit`), or undefined if none exists. */
   readStdModule(name: string): { path: string; text: string } | undefined;
   /**
@@ -93,15 +106,38 @@ function readStdModuleFromDisk(name: string): { path: string; text: string } | u
   return stdModuleCache.get(name);
 }
 
-export function diskHost(): Host {
-  return { readFile: readTextFile, readStdModule: readStdModuleFromDisk, prebuiltStdAst: prebuiltStdAstFromDisk };
+/**
+ * The file-system meaning of paths: a relative path is resolved against the working directory
+ * (on the command line) or against the importer's directory (in a `use`). The shown path of a
+ * module joins the importer's shown directory with what was written, so `specs/a.vit` using
+ * `"lib/b.vit"` shows `specs/lib/b.vit`.
+ */
+export function locateFile(written: string, importer?: FileLocation): FileLocation {
+  if (!importer) return { shown: written, resolved: path.resolve(written) };
+  return {
+    shown: path.isAbsolute(written) ? path.normalize(written) : path.join(path.dirname(importer.shown), written),
+    resolved: path.resolve(path.dirname(importer.resolved), written),
+  };
 }
 
-/** A host over in-memory files, with the real standard library behind it. */
+export function diskHost(): Host {
+  return { readFile: readTextFile, locate: locateFile, readStdModule: readStdModuleFromDisk, prebuiltStdAst: prebuiltStdAstFromDisk };
+}
+
+/**
+ * A host over in-memory files, with the real standard library behind it. Keys are paths,
+ * relative ones taken from the working directory as on disk, so `use "lib/b.vit"` in `main.vit`
+ * reads the key `lib/b.vit`.
+ */
 export function memoryHost(files: Record<string, string>): Host {
   const disk = diskHost();
+  const byPath = new Map(Object.entries(files).map(([key, text]) => [path.resolve(key), text]));
   return {
-    readFile: (p) => (p in files ? { ok: true, text: files[p] } : { ok: false, reason: "no such file" }),
+    readFile: (p) => {
+      const text = byPath.get(path.resolve(p));
+      return text === undefined ? { ok: false, reason: "no such file" } : { ok: true, text };
+    },
+    locate: locateFile,
     readStdModule: disk.readStdModule,
     prebuiltStdAst: disk.prebuiltStdAst,
   };

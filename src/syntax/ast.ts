@@ -1,5 +1,6 @@
-// The abstract syntax tree. Every node carries its span; pieces that recovery could not find are
-// explicit `missing` nodes, so later stages never see undefined children. Never mutated.
+// The abstract syntax tree. Every node carries its span; pieces that recovery could not find, and
+// lists and calls in expressions that it cut short, are explicit `missing` nodes, so later stages
+// never see undefined children nor values the user did not write. Never mutated.
 
 import type { Span } from "../source/span";
 
@@ -10,7 +11,12 @@ export interface SourceAst {
   readonly models: readonly ModelDecl[];
 }
 
-export interface UseDecl { readonly kind: "use"; readonly path: readonly Name[]; readonly span: Span }
+/**
+ * `use std.vit`: a standard-library module, by its dotted names in `path`.
+ * `use "lib/blocks.vit"`: a module file of the user's, `file` holding the string as written
+ * (relative to the directory of the file that holds the `use`, unless absolute); `path` is empty.
+ */
+export interface UseDecl { readonly kind: "use"; readonly path: readonly Name[]; readonly file?: StringExpr; readonly span: Span }
 
 export interface Name { readonly text: string; readonly span: Span }
 
@@ -32,6 +38,7 @@ export interface BlockDecl {
 }
 
 export interface ParamDecl {
+  /** Empty for the parameters a syntax error in the list hid (the last of the list). */
   readonly name: Name;
   readonly type?: TypeExpr;
   readonly default?: Expr;

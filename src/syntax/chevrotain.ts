@@ -10,5 +10,5 @@ const bundlePath = path.join(path.dirname(require.resolve("chevrotain")), "..", 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const chevrotain = require(bundlePath) as typeof ChevrotainApi;
 
-export const { createToken, Lexer, CstParser } = chevrotain;
-export type { CstElement, CstNode, IRecognitionException, IToken, TokenType } from "chevrotain";
+export const { createToken, createTokenInstance, CstParser, defaultParserErrorProvider, EOF, Lexer } = chevrotain;
+export type { CstElement, CstNode, IParserErrorMessageProvider, IRecognitionException, IToken, ITokenGrammarPath, TokenType } from "chevrotain";

@@ -1,5 +1,6 @@
 // Turns Chevrotain's concrete syntax tree into the AST. Pieces that error recovery could not
-// find become `missing` nodes (or empty names), so every later stage gets a complete tree.
+// find, and lists and calls it cut short, become `missing` nodes (or empty names), so every later
+// stage gets a complete tree and no value the user did not write.
 
 import type { CstElement, CstNode, IToken } from "./chevrotain";
 import { spanOf, type Span } from "../source/span";
@@ -12,6 +13,12 @@ export interface ConvertContext {
   readonly text: string;
   /** Doc-comment tokens in source order. */
   readonly docs: readonly IToken[];
+  /**
+   * The offsets of the brackets that syntax errors happened in. A list or a call in an expression
+   * opened by one of them was cut short by recovery (`[8 16]` reads as `[8]`), so its value is
+   * not what the user wrote: it becomes `missing`, and nothing computed from it is reported again.
+   */
+  readonly cutShort: ReadonlySet<number>;
 }
 
 export function convertFile(cst: CstNode, ctx: ConvertContext): A.SourceAst {
@@ -63,8 +70,15 @@ function docAbove(offset: number, ctx: ConvertContext): string {
 }
 
 function convertUse(node: CstNode, ctx: ConvertContext): A.UseDecl {
+  const c = node.children as Children;
   const span = nodeSpan(node, ctx);
-  return { kind: "use", path: tokens((node.children as Children).Ident).map((t) => name(t, ctx, span)), span };
+  const file = tokens(c.StringLit)[0];
+  return {
+    kind: "use",
+    path: tokens(c.Ident).map((t) => name(t, ctx, span)),
+    file: file ? { kind: "string", value: unquote(file.image), span: tokenSpan(file, ctx) } : undefined,
+    span,
+  };
 }
 
 function convertModel(node: CstNode, ctx: ConvertContext): A.ModelDecl {
@@ -82,10 +96,17 @@ function convertModel(node: CstNode, ctx: ConvertContext): A.ModelDecl {
 function convertBlock(node: CstNode, ctx: ConvertContext): A.BlockDecl {
   const c = node.children as Children;
   const span = nodeSpan(node, ctx);
+  const params = nodes(c.param).map((p) => convertParam(p, ctx));
+  // Parameters after a syntax error in the list are lost: one with no name stands for them.
+  const open = tokens(c.LParen)[0];
+  if (open && ctx.cutShort.has(open.startOffset)) {
+    const at = params.at(-1)?.span.end ?? open.startOffset + 1;
+    params.push({ name: { text: "", span: spanOf(ctx.file, at, at) }, doc: "", span: spanOf(ctx.file, at, at) });
+  }
   return {
     kind: "block",
     name: name(tokens(c.Ident)[0], ctx, span),
-    params: nodes(c.param).map((p) => convertParam(p, ctx)),
+    params,
     body: convertBody(nodes(c.body)[0], ctx, span.end),
     doc: docAbove(span.start, ctx),
     span,
@@ -280,9 +301,12 @@ function convertExpr(node: CstNode, ctx: ConvertContext): A.Expr {
     case "primary":
       return convertPrimary(node, ctx);
     case "list":
+      if (ctx.cutShort.has(span.start)) return { kind: "missing", span };
       return { kind: "list", items: nodes(c.expr).map((e) => convertExpr(e, ctx)), span };
-    case "call":
-      return convertCall(node, ctx, span);
+    case "call": {
+      const open = tokens(c.LParen)[0];
+      return open && ctx.cutShort.has(open.startOffset) ? { kind: "missing", span } : convertCall(node, ctx, span);
+    }
     default:
       return convertBinary(node, ctx);
   }
@@ -325,7 +349,7 @@ function convertPrimary(node: CstNode, ctx: ConvertContext): A.Expr {
   if (first("True")) return { kind: "bool", value: true, span };
   if (first("False")) return { kind: "bool", value: false, span };
   const call = nodes(c.call)[0];
-  if (call) return convertCall(call, ctx, span);
+  if (call) return convertExpr(call, ctx);
   if (first("Ident")) return { kind: "name", name: first("Ident").image, span };
   const list = nodes(c.list)[0];
   if (list) return convertExpr(list, ctx);

@@ -1,35 +1,17 @@
 // parseSource: text → AST with every syntax error reported. Never throws on user input.
 
 import { LineIndex } from "../source/line-index";
-import type { IRecognitionException, IToken, TokenType } from "./chevrotain";
+import type { IToken, TokenType } from "./chevrotain";
 import { makeDiagnostic, type Diagnostic, type Staged } from "../diagnostics/diagnostic";
-import { spanOf, type SourceFile } from "../source/span";
+import { spanOf, type SourceFile, type Span } from "../source/span";
 import type { Expr, SourceAst } from "./ast";
 import { convertExpression, convertFile } from "./cst-to-ast";
-import { vitParser } from "./parser";
+import { vitParser } from "./bounded-parser";
+import { errorSites, toSyntaxDiagnostics } from "./syntax-errors";
 import * as T from "./tokens";
 
 /** Deeper bracket nesting than this is refused before parsing (the parser is recursive). */
 export const MAX_NESTING = 64;
-
-const display: Partial<Record<string, string>> = {
-  LParen: "`(`", RParen: "`)`", LBracket: "`[`", RBracket: "`]`", LBrace: "`{`", RBrace: "`}`", Comma: "`,`",
-  Colon: "`:`", Dot: "`.`", Equals: "`=`", Pipe: "`|`", Ident: "a name", Int: "an integer", Float: "a number",
-  StringLit: "a string", EOF: "the end of the file",
-};
-
-const ruleWhat: Partial<Record<string, string>> = {
-  file: "`use`, `block` or `model`", statement: "a statement (a layer call, `let`, `if`, `repeat`, `residual`, `expect` …)",
-  primary: "an expression", expr: "an expression", typeAtom: "a type", label: "a label", stepStmt: "a layer call",
-  letStmt: "a value or `{`", ifStmt: "`{` or `if`", notExpr: "an expression", unary: "an expression",
-};
-
-function describeToken(type: TokenType): string {
-  const name = type.name;
-  if (display[name]) return display[name] as string;
-  if (T.keywords.includes(type)) return `\`${name.toLowerCase()}\``;
-  return name;
-}
 
 /**
  * A character as an error message shows it: `@`, or with its code point where it is not plain
@@ -42,13 +24,17 @@ function describeCharacter(ch: string): string {
   return `\`${ch}\` (${code})`;
 }
 
-function foundText(token: IToken): string {
-  return token.tokenType.name === "EOF" ? "the end of the file" : `\`${token.image}\``;
-}
+/**
+ * Syntax errors reported per file. A file with more (not a spec, or a spec mangled by a tool) gets
+ * one V1005 after them, and the parser stops at the first error past them: its recovery costs
+ * 0.1 ms or more per error, so 16,000 lines of `model =` took 20 s to check (bounded-parser.ts).
+ */
+export const MAX_SYNTAX_ERRORS = 100;
 
 export function parseSource(file: SourceFile): Staged<SourceAst> {
   const diagnostics: Diagnostic[] = [];
   const empty: SourceAst = { file: file.id, uses: [], blocks: [], models: [] };
+  const lines = new LineIndex(file.text);
   const lexed = T.vitLexer.tokenize(file.text);
   for (const err of lexed.errors) {
     const ch = String.fromCodePoint(file.text.codePointAt(err.offset) ?? 0xfffd);
@@ -57,7 +43,7 @@ export function parseSource(file: SourceFile): Staged<SourceAst> {
       help: "'‘’“”".includes(ch) ? ["strings use straight double quotes: \"avg\""] : [],
     }));
   }
-  const tokens: IToken[] = [];
+  let tokens: IToken[] = [];
   for (const token of lexed.tokens) {
     if (token.tokenType === T.UnterminatedString) {
       diagnostics.push(makeDiagnostic("V1002", "unterminated string", spanOf(file.id, token.startOffset, (token.endOffset ?? token.startOffset) + 1), {
@@ -67,25 +53,34 @@ export function parseSource(file: SourceFile): Staged<SourceAst> {
     } else tokens.push(token);
   }
   diagnostics.push(...strayCommas(tokens, file));
+  // Past the errors shown, the parser would only add more: it reads the file up to the first
+  // line with an error not shown.
+  const early = firstPerLine(diagnostics, lines);
+  const cut = early.length > MAX_SYNTAX_ERRORS ? early[MAX_SYNTAX_ERRORS].primary.span : undefined;
+  if (cut) tokens = tokens.filter((t) => t.startOffset < cut.start);
   const tooDeep = findExcessNesting(tokens);
   if (tooDeep) {
-    diagnostics.push(makeDiagnostic("V1004", `${tooDeep.what} nested more than ${MAX_NESTING} deep`, spanOf(file.id, tooDeep.token.startOffset, (tooDeep.token.endOffset ?? tooDeep.token.startOffset) + 1), {
+    const nested = makeDiagnostic("V1004", `${tooDeep.what} nested more than ${MAX_NESTING} deep`, spanOf(file.id, tooDeep.token.startOffset, (tooDeep.token.endOffset ?? tooDeep.token.startOffset) + 1), {
       label: `nesting level ${MAX_NESTING + 1} starts here`,
       notes: [{ text: "the file was not parsed further" }],
       help: ["name intermediate values with `let` instead of nesting them"],
-    }));
-    return { value: empty, diagnostics };
+    });
+    return { value: empty, diagnostics: [...capSyntaxErrors(early, cut), nested] };
   }
   try {
-    vitParser.input = tokens;
-    const cst = vitParser.file();
+    const parsed = vitParser.parseFile(tokens, { lines: MAX_SYNTAX_ERRORS, lineOf: (offset) => lines.position(offset).line });
+    // Where the tokens were cut, the parser met an end that is not the file's.
+    const errors = cut ? parsed.errors.filter((e) => !Number.isNaN(e.token.startOffset)) : parsed.errors;
     const quiet = echoesOfUnterminatedStrings(lexed.tokens, tokens);
-    for (const err of vitParser.errors) {
-      const d = toSyntaxDiagnostic(err, file, tokens);
+    const sites = errorSites(errors, tokens);
+    for (const d of toSyntaxDiagnostics(errors, sites, { file, tokens, lines })) {
       if (!quiet.some(([from, to]) => d.primary.span.start >= from && d.primary.span.start < to)) diagnostics.push(d);
     }
-    const ast = convertFile(cst, { file: file.id, text: file.text, docs: lexed.groups.docs ?? [] });
-    return { value: ast, diagnostics: firstPerLine(diagnostics, file) };
+    // The bracket each error happened in: what recovery made of its contents is a guess.
+    const cutShort = new Set(sites.flatMap((site) => site.open.slice(-1).map((t) => t.startOffset)));
+    const ast = convertFile(parsed.cst, { file: file.id, text: file.text, docs: lexed.groups.docs ?? [], cutShort });
+    const stop = parsed.stoppedAt ? spanOf(file.id, parsed.stoppedAt.startOffset, (parsed.stoppedAt.endOffset ?? parsed.stoppedAt.startOffset) + 1) : cut;
+    return { value: ast, diagnostics: capSyntaxErrors(firstPerLine(diagnostics, lines), stop) };
   } catch (err) {
     // findExcessNesting should leave the recursive parser enough stack; if some other shape of
     // input still overflows it, that is a file too deep to parse, not a crash.
@@ -99,15 +94,39 @@ export function parseSource(file: SourceFile): Staged<SourceAst> {
 }
 
 /**
+ * The first MAX_SYNTAX_ERRORS errors (sorted by position), then one V1005: where the parser
+ * stopped reading (`stop`) if it did, else at the first error not shown, with how many were not.
+ */
+function capSyntaxErrors(sorted: Diagnostic[], stop: Span | undefined): Diagnostic[] {
+  const hidden = sorted.slice(MAX_SYNTAX_ERRORS);
+  if (hidden.length === 0 && !stop) return sorted;
+  const shown = sorted.slice(0, MAX_SYNTAX_ERRORS);
+  const limit = `vitc shows the first ${MAX_SYNTAX_ERRORS} syntax errors of a file`;
+  const count = (n: number) => `${n} more syntax ${n === 1 ? "error" : "errors"}`;
+  if (!stop) {
+    return [...shown, makeDiagnostic("V1005", `too many syntax errors: ${hidden.length} more not shown`, hidden[0].primary.span, {
+      notes: [{ text: limit }], help: ["fix the errors shown and check the file again"],
+    })];
+  }
+  const before = hidden.filter((d) => d.primary.span.start < stop.start).length;
+  return [...shown, makeDiagnostic("V1005", "too many syntax errors: the file was not checked from here on", stop, {
+    notes: [{ text: `${limit}, and stops reading it at the next one` }, ...(before > 0 ? [{ text: `${count(before)} before this point ${before === 1 ? "is" : "are"} not shown` }] : [])],
+    help: ["fix the errors shown and check the file again"],
+  })];
+}
+
+/**
  * An unterminated string swallows the rest of its line, closing brackets included, so the
  * parser then fails until the next declaration: those failures are the string's V1002 again.
  * Returns the offset ranges, each from such a string to the next `use`, `block` or `model`.
  */
 function echoesOfUnterminatedStrings(all: readonly IToken[], kept: readonly IToken[]): Array<[number, number]> {
   const starts = new Set<TokenType>([T.Use, T.Block, T.Model]);
+  const declarations = kept.filter((k) => starts.has(k.tokenType)).map((k) => k.startOffset);
+  let next = 0;
   return all.filter((t) => t.tokenType === T.UnterminatedString).map((t) => {
-    const next = kept.find((k) => k.startOffset > t.startOffset && starts.has(k.tokenType));
-    return [t.startOffset, next?.startOffset ?? Infinity];
+    while (next < declarations.length && declarations[next] <= t.startOffset) next++;
+    return [t.startOffset, declarations[next] ?? Infinity];
   });
 }
 
@@ -117,22 +136,25 @@ function echoesOfUnterminatedStrings(all: readonly IToken[], kept: readonly ITok
  */
 function strayCommas(tokens: readonly IToken[], file: SourceFile): Diagnostic[] {
   const openers = new Set<TokenType>([T.LParen, T.LBracket, T.Comma]);
-  return tokens.flatMap((token, i) => {
-    if (token.tokenType !== T.Comma || i === 0 || !openers.has(tokens[i - 1].tokenType)) return [];
-    return [makeDiagnostic("V1001", "expected a value, found `,`", spanOf(file.id, token.startOffset, token.startOffset + 1), {
+  const found: Diagnostic[] = [];
+  for (let i = 1; i < tokens.length; i++) {
+    const token = tokens[i];
+    if (token.tokenType !== T.Comma || !openers.has(tokens[i - 1].tokenType)) continue;
+    found.push(makeDiagnostic("V1001", "expected a value, found `,`", spanOf(file.id, token.startOffset, token.startOffset + 1), {
       label: "nothing before this comma",
       help: ["remove the extra `,`"],
-    })];
-  });
+    }));
+  }
+  return found;
 }
 
 /**
  * After one syntax error the parser resynchronises by guessing, and its further errors on the
  * same line (a missing comma gives three) are that guess failing: keep the first of each line.
+ * Sorted by position.
  */
-function firstPerLine(diagnostics: Diagnostic[], file: SourceFile): Diagnostic[] {
+function firstPerLine(diagnostics: Diagnostic[], lines: LineIndex): Diagnostic[] {
   if (diagnostics.length < 2) return diagnostics;
-  const lines = new LineIndex(file.text);
   const seen = new Set<number>();
   return [...diagnostics].sort((a, b) => a.primary.span.start - b.primary.span.start).filter((d) => {
     const line = lines.position(d.primary.span.start).line;
@@ -205,50 +227,6 @@ function findExcessNesting(tokens: readonly IToken[]): ExcessNesting | undefined
   return undefined;
 }
 
-/** The innermost bracket still open at the end of the tokens, if any. */
-function unclosedBracket(tokens: readonly IToken[]): IToken | undefined {
-  const open: IToken[] = [];
-  const closes = new Map<TokenType, TokenType>([[T.RParen, T.LParen], [T.RBracket, T.LBracket], [T.RBrace, T.LBrace]]);
-  for (const token of tokens) {
-    if (token.tokenType === T.LParen || token.tokenType === T.LBracket || token.tokenType === T.LBrace) open.push(token);
-    else if (closes.get(token.tokenType) === open[open.length - 1]?.tokenType) open.pop();
-  }
-  return open[open.length - 1];
-}
-
-function toSyntaxDiagnostic(err: IRecognitionException, file: SourceFile, tokens: readonly IToken[]): Diagnostic {
-  const token = err.token;
-  const atEnd = token.tokenType.name === "EOF" || Number.isNaN(token.startOffset);
-  const start = atEnd ? file.text.length : token.startOffset;
-  const end = atEnd ? file.text.length : (token.endOffset ?? token.startOffset) + 1;
-  const rule = err.context?.ruleStack?.[err.context.ruleStack.length - 1] ?? "file";
-  let expected: string;
-  if (err.name === "MismatchedTokenException") {
-    const match = /-->\s*([A-Za-z]+)\s*<--/.exec(err.message);
-    const type = match ? T.allTokens.find((t) => t.name === match[1]) : undefined;
-    expected = type ? describeToken(type) : (ruleWhat[rule] ?? "something else");
-  } else if (err.name === "NotAllInputParsedException") {
-    expected = ruleWhat.file as string;
-  } else {
-    expected = ruleWhat[rule] ?? `a ${rule}`;
-  }
-  const help: string[] = [];
-  if (token.image === "=" && (rule === "argument" || expected === "`)`" || expected === "`,`")) help.push("keyword arguments use `:`, as in `embed_dim: 768`");
-  if (token.tokenType === T.Ident && expected === "`,`") help.push("separate arguments with `,`");
-  // Habits from other languages, recognised where they begin a line or an operator.
-  const startsLine = !atEnd && /(^|\n)[ \t]*$/.test(file.text.slice(0, start));
-  if (startsLine && token.image === "//") help.push("comments start with `#`");
-  if (startsLine && (token.image === "import" || token.image === "from")) help.push("modules are brought in with `use`, as in `use std.vit`");
-  if (token.image === "*" && (file.text[end] === "*" || file.text[start - 1] === "*")) help.push("powers are written `pow(a, b)`");
-  // At the end of the file, the bracket left open is what the reader needs to find.
-  const opener = atEnd ? unclosedBracket(tokens) : undefined;
-  return makeDiagnostic("V1001", `expected ${expected}, found ${foundText(token)}`, spanOf(file.id, start, end), {
-    label: `expected ${expected}`,
-    labels: opener ? [{ span: spanOf(file.id, opener.startOffset, opener.startOffset + 1), text: `this \`${opener.image}\` is never closed` }] : [],
-    help,
-  });
-}
-
 /**
  * Parses one expression embedded in a string (a `{…}` placeholder of a `require` message),
  * with spans shifted to where the text sits in its file. Undefined if it does not parse.
@@ -259,7 +237,7 @@ export function parseEmbeddedExpression(text: string, file: number, offset: numb
   vitParser.input = lexed.tokens;
   const cst = vitParser.expr();
   if (vitParser.errors.length > 0) return undefined;
-  const expr = convertExpression(cst, { file, text, docs: [] });
+  const expr = convertExpression(cst, { file, text, docs: [], cutShort: new Set() });
   return shiftSpans(expr, file, offset);
 }
 

@@ -1,16 +1,20 @@
 // The .vit grammar: rules only, no semantics. The AST is built in cst-to-ast.ts.
 // Recovery is on, so a half-typed line still yields a tree for the rest of the file.
 
-import { CstParser } from "./chevrotain";
+import { CstParser, type IParserErrorMessageProvider } from "./chevrotain";
 import * as T from "./tokens";
 
 export class VitParser extends CstParser {
   /**
    * Grammar validation (ambiguities, left recursion) costs ~20 ms at every start-up, so the CLI
    * skips it; test/syntax/grammar-validity.test.ts builds the parser with `validate: true`.
+   * `errorMessageProvider` is Chevrotain's hook called once per syntax error (bounded-parser.ts).
    */
-  constructor(options: { validate?: boolean } = {}) {
-    super(T.allTokens, { recoveryEnabled: true, nodeLocationTracking: "full", maxLookahead: 3, skipValidations: !options.validate });
+  constructor(options: { validate?: boolean; errorMessageProvider?: IParserErrorMessageProvider } = {}) {
+    super(T.allTokens, {
+      recoveryEnabled: true, nodeLocationTracking: "onlyOffset", maxLookahead: 3, skipValidations: !options.validate,
+      ...(options.errorMessageProvider ? { errorMessageProvider: options.errorMessageProvider } : {}),
+    });
     this.performSelfAnalysis();
   }
 
@@ -22,10 +26,13 @@ export class VitParser extends CstParser {
     ]));
   });
 
+  /** `use std.vit` names a standard-library module; `use "lib/blocks.vit"` a file of the user's. */
   useDecl = this.RULE("useDecl", () => {
     this.CONSUME(T.Use);
-    this.CONSUME(T.Ident);
-    this.MANY(() => { this.CONSUME(T.Dot); this.CONSUME2(T.Ident); });
+    this.OR([
+      { ALT: () => this.CONSUME(T.StringLit) },
+      { ALT: () => { this.CONSUME(T.Ident); this.MANY(() => { this.CONSUME(T.Dot); this.CONSUME2(T.Ident); }); } },
+    ]);
   });
 
   modelDecl = this.RULE("modelDecl", () => {
@@ -274,6 +281,3 @@ export class VitParser extends CstParser {
     this.CONSUME(T.RBracket);
   });
 }
-
-/** One parser instance is reused: Chevrotain's self-analysis is the costly part. */
-export const vitParser = new VitParser();

@@ -16,6 +16,10 @@ const goldenCases = [
   "V2009-duplicate-block", //          a secondary label on an earlier line
   "V2011-division-by-zero", //         a label on a line far below the primary
   "V2003-several-models", //           three diagnostics in one file, in source order
+  "V1001-unclosed-brace-before-model", // the `{` left open, labelled lines above the error
+  "V1001-unclosed-paren-before-statement", // the `(` left open, on the line above
+  "V1001-missing-comma-multiline", //   a help line that inserts the missing comma
+  "V1001-missing-comma-list", //        the same in lists, with no second error from the list
 ];
 
 describe("golden terminal renderings", () => {

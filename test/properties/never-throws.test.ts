@@ -1,7 +1,8 @@
 // A stage never throws on user input (STYLE.md §3), and every span it reports points into the
 // file it names. Checked on random input with fast-check: (a) token soups built from the
-// language's own words, (b) mutations of the real specs (specs/*.vit, specs/std/*.vit), each
-// compiled as a user file and, for the standard library, also as the module a spec `use`s.
+// language's own words, also as user modules that use each other, (b) mutations of the real
+// specs (specs/*.vit, specs/std/*.vit), each compiled as a user file and, for the standard
+// library, also as the module a spec `use`s.
 // On failure fast-check prints the seed and the shrunk input that reproduce it.
 
 import * as fs from "node:fs";
@@ -123,6 +124,7 @@ function hostWithStdModule(name: string, text: string, user: string, userText: s
   const disk = diskHost();
   return {
     readFile: (p) => (p === user ? { ok: true, text: userText } : { ok: false, reason: "no such file" }),
+    locate: disk.locate,
     readStdModule: (n) => (n === name ? { path: `std/${n}.vit`, text } : disk.readStdModule(n)),
   };
 }
@@ -147,6 +149,17 @@ describe("the compiler never throws, and its spans stay inside their files", () 
       const user = `specs/${userOf[name]}.vit`;
       const c = compileSource(user, textOf(user), hostWithStdModule(name, text, user, textOf(user)));
       expect(spanProblems(c), text).toEqual([]);
+    }), numRuns(150));
+  });
+
+  it("on user modules that use each other (missing files, directories and cycles included)", () => {
+    const names = ["main.vit", "lib/a.vit", "lib/b.vit", "lib/deep/c.vit"];
+    const uses = ["lib/a.vit", "a.vit", "b.vit", "../main.vit", "deep/c.vit", "../b.vit", "../../lib/a.vit", "missing.vit", "lib", ""]
+      .map((p) => `use "${p}"\n`);
+    const file = fc.tuple(fc.array(fc.constantFrom(...uses, "use std.layers\n"), { maxLength: 3 }), soup).map(([lines, body]) => lines.join("") + body);
+    fc.assert(fc.property(fc.array(file, { minLength: names.length, maxLength: names.length }), (texts) => {
+      const files = Object.fromEntries(names.map((n, i) => [n, texts[i]]));
+      expect(spanProblems(compileSource("main.vit", files["main.vit"], memoryHost(files))), JSON.stringify(files)).toEqual([]);
     }), numRuns(150));
   });
 

@@ -36,7 +36,7 @@ describe("AST golden files", () => {
   });
 
   it("the clean cases parse without diagnostics", () => {
-    for (const name of ["declarations", "statements", "expressions"]) expect(parseCase(name).diagnostics, name).toEqual([]);
+    for (const name of ["declarations", "statements", "expressions", "modules"]) expect(parseCase(name).diagnostics, name).toEqual([]);
   });
 });
 
