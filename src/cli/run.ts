@@ -12,7 +12,7 @@ import { imagenetClassName } from "../images/imagenet-classes";
 import { dataConfigFor, describeDataConfig, readImageBatch, resolveDataConfig, type ResolvedDataConfig } from "../images/preprocess";
 import { formatShape } from "../ir/shape";
 import type { CompiledModel } from "../pipeline";
-import { isStdPath } from "../elaborate/program";
+import { isUserFile } from "../elaborate/program";
 import { checkOutputPath, type InputFile } from "../source/write-file";
 import { checkWeightFile, countNonFinite, expectedTensors, fileWeights, initialWeights, refuseNonFinite, type WeightSource } from "../weights/bind";
 import { initialValues } from "../weights/init";
@@ -66,7 +66,8 @@ function openWeights(args: ParsedArgs, model: CompiledModel, seed: number): { so
 
 /** The files this command reads, for refusing an `--output` that would overwrite one of them. */
 function inputFiles(args: ParsedArgs, spec: CompiledSpec): InputFile[] {
-  const specs = spec.compilation.files.all().filter((f) => !isStdPath(f.path)).map((f) => ({ path: f.path, role: "the spec" }));
+  const { program } = spec.compilation;
+  const specs = program.files.all().filter((f) => isUserFile(program, f.id)).map((f) => ({ path: f.path, role: f.id === program.entry.id ? "the spec" : "a module the spec uses" }));
   const named = ["weights", "input", "image"].flatMap((flag) => flagValues(args, flag).map((path) => ({ path, role: `the \`--${flag}\` file` })));
   return [...specs, ...named];
 }

@@ -227,6 +227,15 @@ describe("vitc run: each bad input is one coded error, before any backend loads"
     }
   });
 
+  it("V4005 an --output that is a module the spec uses is refused", () => {
+    const dir = fs.mkdtempSync(path.join(tmp, "module-"));
+    fs.writeFileSync(path.join(dir, "lib.vit"), "## A tiny trunk.\nblock trunk(dim: int) {\n  input [B, 3, 32, 32]\n  patch: conv2d(out: dim, kernel: 8, stride: 8)\n  flatten_tokens()\n  head: linear(out: 10)\n}\n");
+    fs.writeFileSync(path.join(dir, "main.vit"), "use \"lib.vit\"\nmodel m = trunk(dim: 16)\n");
+    const before = fs.readFileSync(path.join(dir, "lib.vit"));
+    expectError(vitc(["run", "main.vit", "--output", "lib.vit"], { cwd: dir, env: noBackend }), "V4005", "it is a module the spec uses (`lib.vit`)");
+    expect(fs.readFileSync(path.join(dir, "lib.vit"))).toEqual(before);
+  });
+
   it("V4005 an --output that is a symbolic link or a device is refused", () => {
     const target = path.join(tmp, "pointed-at.safetensors");
     fs.writeFileSync(target, "keep me");
