@@ -8,6 +8,7 @@ import type { Host } from "./source/host";
 import { checkShapes, type CheckedGraph } from "./shapes/check";
 import type { FileTable } from "./source/file-table";
 import type { Span } from "./source/span";
+import type { ModelDecl } from "./syntax/ast";
 
 export interface CompiledModel {
   readonly name: string;
@@ -29,7 +30,10 @@ export function compileSource(path: string, text: string, host: Host, options: {
   const names = new Expander(program);
   names.checkLayerNames();
   all.push(...names.diagnostics);
-  for (const model of program.asts.get(program.entry.id)?.models ?? []) {
+  const declared = program.asts.get(program.entry.id)?.models ?? [];
+  /** The models whose expansion found each diagnostic (to say which, when a file has several). */
+  const foundIn = new Map<Diagnostic, ModelDecl>();
+  for (const model of declared) {
     if (options.only !== undefined && model.name.text !== options.only) continue;
     if (model.name.text === "") continue;
     const expander = new Expander(program);
@@ -40,12 +44,15 @@ export function compileSource(path: string, text: string, host: Host, options: {
       all.push(internalError(err, model.span));
       continue;
     }
-    all.push(...expander.diagnostics);
     const checked = checkShapes(graph, (file) => isUserFile(program, file));
-    all.push(...checked.diagnostics);
+    for (const d of [...expander.diagnostics, ...checked.diagnostics]) {
+      foundIn.set(d, model);
+      all.push(d);
+    }
     models.push({ name: model.name.text, checked: checked.value });
   }
-  const reported = dedupe(sortDiagnostics(quietAfterSyntaxErrors(all, program))).map((d) => withImportChain(d, program));
+  const kept = quietAfterSyntaxErrors(all, program);
+  const reported = dedupe(sortDiagnostics(kept), declared.length > 1 ? foundIn : new Map()).map((d) => withImportChain(d, program));
   return { files: program.files, program, models, diagnostics: reported };
 }
 
@@ -125,14 +132,25 @@ function withImportChain(d: Diagnostic, program: Program): Diagnostic {
   return { ...d, notes: [...d.notes, ...importChainNotes(program, file)] };
 }
 
-/** The same error reached through two models of one file is reported once. */
-function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return diagnostics.filter((d) => {
+/**
+ * The same error reached through two models of one file is reported once. In a file of several
+ * models, an error that lands outside the model lines (in a block the models share) says which
+ * model or models it was found in.
+ */
+function dedupe(diagnostics: Diagnostic[], foundIn: ReadonlyMap<Diagnostic, ModelDecl>): Diagnostic[] {
+  const groups = new Map<string, { first: Diagnostic; models: ModelDecl[] }>();
+  for (const d of diagnostics) {
     const key = `${d.code}:${d.primary.span.file}:${d.primary.span.start}:${d.primary.span.end}:${d.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
+    const group = groups.get(key) ?? { first: d, models: [] };
+    const model = foundIn.get(d);
+    if (model && !group.models.includes(model)) group.models.push(model);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map(({ first, models }) => {
+    if (models.length === 0 || models.some((m) => within(first.primary.span, m.span))) return first;
+    const names = models.map((m) => `\`${m.name.text}\``).join(", ");
+    const note = models.length === 1 ? { text: `in model ${names}`, span: models[0].name.span } : { text: `in models ${names}` };
+    return { ...first, notes: [...first.notes, note] };
   });
 }
 

@@ -20,6 +20,7 @@ const goldenCases = [
   "V1001-unclosed-paren-before-statement", // the `(` left open, on the line above
   "V1001-missing-comma-multiline", //   a help line that inserts the missing comma
   "V1001-missing-comma-list", //        the same in lists, with no second error from the list
+  "V3109-shared-block-several-models", // the models of a file that an error in a shared block was found in
 ];
 
 describe("golden terminal renderings", () => {
