@@ -50,7 +50,11 @@ export function nearDivisors(n: number, x: number): number[] {
   return divisors.filter((d) => d !== x).sort((a, b) => Math.abs(a - x) - Math.abs(b - x) || a - b).slice(0, 3).sort((a, b) => a - b);
 }
 
-export const builtins: Readonly<Record<string, Builtin>> = {
+/**
+ * By name. A Map, not an object: a name a user writes (`toString`, `__proto__`) must not find
+ * Object.prototype's properties.
+ */
+export const builtins: ReadonlyMap<string, Builtin> = new Map(Object.entries<Builtin>({
   len: {
     signature: "len(list)", doc: "the number of items in a list",
     apply: ([l]) => (l?.kind === "list" ? ok(int(l.items.length)) : fail("`len` takes a list")),
@@ -134,4 +138,4 @@ export const builtins: Readonly<Record<string, Builtin>> = {
       return ok({ kind: "string", value: text.join(sep ? (sep as { value: string }).value : ", ") });
     },
   },
-};
+}));

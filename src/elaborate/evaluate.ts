@@ -49,18 +49,20 @@ export function evaluate(expr: A.Expr, ctx: EvalContext): Value {
   }
 }
 
+/** Python's spellings of the literals, which users coming from timm write by habit. */
+const pythonLiterals = new Map([["True", "true"], ["False", "false"]]);
+
 function lookupName(expr: Extract<A.Expr, { kind: "name" }>, ctx: EvalContext): Value {
   const v = ctx.lookup(expr.name);
   if (v) return v;
   if (expr.name === "B") return { kind: "batch", factor: 1, origin: { span: expr.span } };
-  if (ctx.isBlock(expr.name) || expr.name in builtins) {
+  if (ctx.isBlock(expr.name) || builtins.has(expr.name)) {
     ctx.report(makeDiagnostic("V2001", `\`${expr.name}\` is a ${ctx.isBlock(expr.name) ? "block" : "function"}, not a value`, expr.span, {
       help: ctx.isBlock(expr.name) ? [`apply it as a layer: \`${expr.name}(…)\` on a line of its own`] : [`call it: \`${expr.name}(…)\``],
     }));
     return unknown;
   }
-  const literal: Record<string, string> = { True: "true", False: "false" };
-  const similar = literal[expr.name] ?? closestName(expr.name, ctx.names());
+  const similar = pythonLiterals.get(expr.name) ?? closestName(expr.name, ctx.names());
   ctx.report(makeDiagnostic("V2001", `unknown name \`${expr.name}\``, expr.span, {
     label: "not defined here",
     suggestions: similar ? [{ message: `a name with a similar spelling exists: \`${similar}\``, edits: [{ span: expr.span, newText: similar }], applicability: "maybe-incorrect" }] : [],
@@ -82,7 +84,7 @@ function evalIndex(expr: Extract<A.Expr, { kind: "index" }>, ctx: EvalContext): 
 }
 
 function evalCall(expr: A.CallExpr, ctx: EvalContext): Value {
-  const fn = builtins[expr.callee.text];
+  const fn = builtins.get(expr.callee.text);
   if (!fn) {
     if (ctx.isBlock(expr.callee.text)) {
       ctx.report(makeDiagnostic("V2002", `block \`${expr.callee.text}\` is a layer, not a function`, expr.callee.span, {
@@ -90,9 +92,9 @@ function evalCall(expr: A.CallExpr, ctx: EvalContext): Value {
       }));
       return unknown;
     }
-    const similar = closestName(expr.callee.text, Object.keys(builtins));
+    const similar = closestName(expr.callee.text, builtins.keys());
     ctx.report(makeDiagnostic("V2002", `unknown function \`${expr.callee.text}\``, expr.callee.span, {
-      notes: [{ text: `functions: ${Object.keys(builtins).join(", ")}` }],
+      notes: [{ text: `functions: ${[...builtins.keys()].join(", ")}` }],
       suggestions: similar ? [{ message: `a function with a similar name exists: \`${similar}\``, edits: [{ span: expr.callee.span, newText: similar }], applicability: "maybe-incorrect" }] : [],
     }));
     return unknown;

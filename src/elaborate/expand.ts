@@ -32,7 +32,8 @@ class RequirementFailed extends Error {}
 export class Expander {
   private readonly nodes: Node[] = [];
   private readonly expectations: Expectation[] = [];
-  private readonly outputs: Record<string, number> = {};
+  /** Keyed by names the user writes (`output NAME`), so without a prototype: see `nameTable`. */
+  private readonly outputs: Record<string, number> = nameTable();
   private readonly stack: Frame[] = [];
   /** `stack` as IR nodes record it: a fresh array only when a block is entered or left. */
   private via: readonly Frame[] = [];
@@ -49,7 +50,7 @@ export class Expander {
 
   expandModel(model: A.ModelDecl): Graph {
     const file = this.program.entry.id;
-    const config: Record<string, AttrValue> = {};
+    const config: Record<string, AttrValue> = nameTable();
     let logits: Value = unknown;
     try {
       const block = this.resolveBlock(model.call.callee, file, "family");
@@ -91,7 +92,7 @@ export class Expander {
         } else if (s.kind === "step") {
           const action = s.action;
           if (action.kind === "repeat" || action.kind === "residual") walk(action.body.statements);
-          else if (!visible?.has(action.callee.text) && !isOpKind(action.callee.text) && !(action.callee.text in builtins)) {
+          else if (!visible?.has(action.callee.text) && !isOpKind(action.callee.text) && !builtins.has(action.callee.text)) {
             this.resolveBlock(action.callee, file, "layer");
           }
         }
@@ -347,7 +348,7 @@ export class Expander {
       scope.set("x", this.applyOp(action.callee.text, action, scope, file, inner));
       return;
     }
-    if (action.callee.text in builtins) {
+    if (builtins.has(action.callee.text)) {
       this.report(makeDiagnostic("V2002", `\`${action.callee.text}\` is a function, not a layer`, action.callee.span, {
         label: "computes a value", help: [`use it in an expression: \`let v = ${action.callee.text}(…)\``],
       }));
@@ -394,7 +395,7 @@ export class Expander {
       if (arg.name) {
         sawKeyword = true;
         name = arg.name.text;
-        if (!(name in def.attrs)) {
+        if (!Object.hasOwn(def.attrs, name)) {
           this.unknownArgument(name, arg.name.span, specs.map(([k]) => k), `op \`${op}\``);
           failed = true;
           return;
@@ -629,13 +630,23 @@ function attrSpecs(op: OpKind): ReadonlyArray<[string, AttrSpec]> {
   return specs;
 }
 
+/**
+ * An object for keys the user writes (parameter and output names): without a prototype, a key
+ * such as `__proto__` or `constructor` is an ordinary own property, never Object.prototype's.
+ */
+function nameTable<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 function countOf(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
+/** The standard-library module of each one-line family (DESIGN.md), for a missing `use`. */
+const familyModules = new Map([["vit", "vit"], ["deit_distilled", "vit"], ["vit_hybrid", "vit"], ["swin", "swin"], ["mobilevit", "mobilevit"]]);
+
 function knownFamilyHint(name: string): string | undefined {
-  const families: Record<string, string> = { vit: "vit", deit_distilled: "vit", vit_hybrid: "vit", swin: "swin", mobilevit: "mobilevit" };
-  const module = families[name];
+  const module = familyModules.get(name);
   return module ? `\`${name}\` is defined in \`std.${module}\`: add \`use std.${module}\` at the top of the file` : undefined;
 }
 

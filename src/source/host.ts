@@ -39,7 +39,7 @@ function prebuiltStdAstFromDisk(name: string, text: string): unknown {
       prebuilt = null; // Not built (tests run from src/), or unreadable: parse instead.
     }
   }
-  const entry = prebuilt?.[name];
+  const entry = prebuilt && Object.hasOwn(prebuilt, name) ? prebuilt[name] : undefined;
   return entry && entry.text === text ? entry.ast : undefined;
 }
 
@@ -101,7 +101,7 @@ export function diskHost(): Host {
 export function memoryHost(files: Record<string, string>): Host {
   const disk = diskHost();
   return {
-    readFile: (p) => (p in files ? { ok: true, text: files[p] } : { ok: false, reason: "no such file" }),
+    readFile: (p) => (Object.hasOwn(files, p) ? { ok: true, text: files[p] } : { ok: false, reason: "no such file" }),
     readStdModule: disk.readStdModule,
     prebuiltStdAst: disk.prebuiltStdAst,
   };
