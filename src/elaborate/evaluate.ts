@@ -5,7 +5,7 @@ import { makeDiagnostic, type Diagnostic } from "../diagnostics/diagnostic";
 import { closestName } from "../diagnostics/similar";
 import type * as A from "../syntax/ast";
 import { builtins } from "./builtins";
-import { formatValue, isNumber, typeName, unknown, valueLimits, type Value } from "./values";
+import { describeValue, formatValue, isNumber, typeName, unknown, valueLimits, type Value } from "./values";
 
 export interface EvalContext {
   lookup(name: string): Value | undefined;
@@ -214,11 +214,6 @@ function outOfBounds(value: Value): string | undefined {
     case "string": return value.value.length > valueLimits.maxStringLength ? `would be ${value.value.length} characters long; strings hold at most ${valueLimits.maxStringLength}` : undefined;
     default: return undefined;
   }
-}
-
-/** A value as messages show it: `int 3`, `string "avg"`, `a tensor`. */
-function describeValue(value: Value): string {
-  return value.kind === "tensor" ? "a tensor" : `${typeName(value)} ${formatValue(value)}`;
 }
 
 function typeError(ctx: EvalContext, expr: A.Expr, message: string, got: Value): Value {

@@ -17,12 +17,18 @@ import { evaluate, operandText, referencedOperands, type EvalContext } from "./e
 import { isStdPath, type Program, type VisibleBlock } from "./program";
 import { Scope } from "./scope";
 import { interpolate } from "./template";
-import { formatType, formatValue, matchesType, toAttr, typeName, unknown, withOrigin, type Value } from "./values";
+import { describeValue, formatType, formatValue, matchesType, toAttr, typeName, unknown, withOrigin, type Value } from "./values";
 
 /** Limits that keep a hostile spec from hanging or exhausting memory. */
 export const limits = { maxRepeat: 10_000, maxNodes: 200_000, maxSteps: 2_000_000, maxDepth: 64 };
 
 interface Frame { readonly block: string; readonly span: Span }
+
+/** What a block call leaves: its `x` (undefined if never set) and the statement that set it. */
+interface BlockResult {
+  readonly x: Value | undefined;
+  readonly place?: Span;
+}
 
 class Abort extends Error {}
 
@@ -39,6 +45,8 @@ export class Expander {
   private via: readonly Frame[] = [];
   /** The innermost call of `stack` in a user file, where errors inside blocks land. */
   private userCall: Span | undefined;
+  /** Values of `x` already reported as not tensors by `output`: not reported again. */
+  private readonly reportedOutputs = new Set<Value>();
   /** Per file id, whether it is the user's (not the standard library's). */
   private readonly userFiles: boolean[] = [];
   /** One evaluation context per scope (a scope never changes file). */
@@ -51,16 +59,16 @@ export class Expander {
   expandModel(model: A.ModelDecl): Graph {
     const file = this.program.entry.id;
     const config: Record<string, AttrValue> = nameTable();
-    let logits: Value = unknown;
     try {
       const block = this.resolveBlock(model.call.callee, file, "family");
       if (block) {
-        logits = this.invokeBlock(block, model.call, new Scope(), file, "", undefined, config) ?? unknown;
+        const { x, place } = this.invokeBlock(block, model.call, new Scope(), file, "", undefined, config);
+        if (x?.kind === "tensor") this.outputs.logits = x.node;
+        else this.checkModelOutput(model, x, place);
       }
     } catch (err) {
       if (!(err instanceof Abort)) throw err;
     }
-    if (logits.kind === "tensor") this.outputs.logits = logits.node;
     return {
       name: model.name.text,
       nodes: this.nodes,
@@ -70,6 +78,42 @@ export class Expander {
       family: model.call.callee.text,
       config,
     };
+  }
+
+  /**
+   * A model's output is the tensor its block leaves in `x`. Anything else is reported once, at
+   * the model line: nothing (`x` never set), or a value that is not a tensor, unless that value
+   * was already reported where an `output` statement marked it. An unknown `x` follows an
+   * error already reported.
+   */
+  private checkModelOutput(model: A.ModelDecl, logits: Value | undefined, place: Span | undefined): void {
+    const name = model.name.text;
+    const block = model.call.callee.text;
+    if (logits === undefined) {
+      this.report(makeDiagnostic("V2017", `model \`${name}\` has no output: \`${block}\` never sets \`x\``, model.call.span, {
+        label: "the model's output is the tensor this block leaves in `x`",
+        help: ["a model's block starts with `input [B, channels, height, width]`; each layer after it sets `x`"],
+      }));
+    } else if (logits.kind !== "unknown" && !this.reportedOutputs.has(logits)) {
+      this.report(makeDiagnostic("V2017", `the output of model \`${name}\` is ${describeValue(logits)}, not a tensor`, model.call.span, {
+        label: "the model's output is the tensor this block leaves in `x`",
+        labels: place ? [{ span: place, text: "`x` last set here" }] : [],
+        help: [`\`${block}\` must end with a tensor in \`x\`: the result of its last layer`],
+      }));
+    }
+  }
+
+  /**
+   * A layer, `residual`, `input` or `expect` reads the tensor in `x`; when `x` holds another
+   * value (`let x = 5`), that is the error, and `x` becomes unknown so nothing after repeats it.
+   */
+  private needsTensor(what: string, x: Value, span: Span, scope: Scope): void {
+    const place = scope.placeOf("x");
+    this.report(makeDiagnostic("V2005", `${what} needs a tensor in \`x\`, but \`x\` is ${describeValue(x)}`, span, {
+      label: "applies to the tensor in `x`",
+      labels: place ? [{ span: place, text: "`x` last set here" }] : [],
+    }));
+    scope.set("x", unknown);
   }
 
   // ---- names -------------------------------------------------------------------------------
@@ -134,7 +178,7 @@ export class Expander {
   private invokeBlock(
     block: VisibleBlock, call: A.CallExpr, callerScope: Scope, callerFile: number, path: string, input: Value | undefined,
     configOut?: Record<string, AttrValue>,
-  ): Value | undefined {
+  ): BlockResult {
     const name = block.decl.name.text;
     const cycle = this.stack.findIndex((f) => f.block === name);
     if (cycle >= 0) {
@@ -143,7 +187,7 @@ export class Expander {
         label: "recursive call", notes: [{ text: "blocks expand at compile time, so recursion never ends" }],
         help: ["use `repeat N as i { … }` for a fixed number of layers"],
       }));
-      return unknown;
+      return { x: unknown };
     }
     if (this.stack.length >= limits.maxDepth) {
       this.report(makeDiagnostic("V2012", `blocks nested more than ${limits.maxDepth} calls deep`, this.userSpan(call.span)));
@@ -153,7 +197,7 @@ export class Expander {
     const args = this.bindArguments(block.decl, call, callerScope, callerFile);
     // A call with a wrong argument is not expanded: a misspelled `heads: 4` would otherwise
     // also fail with the default `num_heads`, one mistake reported twice.
-    if (this.diagnostics.length > reported) return unknown;
+    if (this.diagnostics.length > reported) return { x: unknown };
     const scope = new Scope();
     if (input !== undefined) scope.set("x", input);
     this.enter({ block: name, span: call.span });
@@ -168,7 +212,7 @@ export class Expander {
             value = unknown;
           }
         }
-        scope.set(param.name.text, value);
+        scope.set(param.name.text, value, param.span);
         if (configOut) {
           const attr = toAttr(value);
           if (attr !== undefined) configOut[param.name.text] = attr;
@@ -177,11 +221,11 @@ export class Expander {
       this.runBody(block.decl.body.statements, scope, block.file, path);
     } catch (err) {
       if (!(err instanceof RequirementFailed)) throw err;
-      return unknown;
+      return { x: unknown };
     } finally {
       this.leave();
     }
-    return scope.get("x") ?? (input === undefined ? undefined : unknown);
+    return { x: scope.get("x") ?? (input === undefined ? undefined : unknown), place: scope.placeOf("x") };
   }
 
   private bindArguments(decl: A.BlockDecl, call: A.CallExpr, scope: Scope, file: number): Map<string, Value> {
@@ -266,7 +310,7 @@ export class Expander {
     switch (s.kind) {
       case "let": {
         const value = "statements" in s.value ? this.runPipeline(s.value, scope, file, path) : this.eval(s.value, scope, file);
-        scope.set(s.name.text, value);
+        scope.set(s.name.text, value, s.span);
         return;
       }
       case "if": {
@@ -288,6 +332,15 @@ export class Expander {
       case "output": {
         const x = scope.get("x");
         if (x?.kind === "tensor") this.outputs[s.name.text] = x.node;
+        else if (x === undefined) this.noInput(s.span);
+        else if (x.kind !== "unknown" && !this.reportedOutputs.has(x)) {
+          this.reportedOutputs.add(x);
+          const place = scope.placeOf("x");
+          this.report(makeDiagnostic("V2017", `\`output ${s.name.text}\` marks \`x\`, which is ${describeValue(x)}, not a tensor`, s.span, {
+            label: "a model's outputs are tensors",
+            labels: place ? [{ span: place, text: "`x` last set here" }] : [],
+          }));
+        }
         return;
       }
       case "step":
@@ -319,7 +372,7 @@ export class Expander {
         return;
       }
       for (let i = 0; i < count.value; i++) {
-        scope.set(action.index.text, { kind: "int", value: i, origin: { span: action.index.span } });
+        scope.set(action.index.text, { kind: "int", value: i, origin: { span: action.index.span } }, action.index.span);
         this.runBody(action.body.statements, scope, file, s.label ? weightKey(inner, String(i)) : inner);
       }
       return;
@@ -328,6 +381,7 @@ export class Expander {
     if (action.kind === "residual") {
       if (!x || x.kind !== "tensor") {
         if (!x) this.noInput(action.span);
+        else if (x.kind !== "unknown") this.needsTensor("`residual`", x, action.span, scope);
         return;
       }
       this.runBody(action.body.statements, scope, file, inner);
@@ -338,10 +392,22 @@ export class Expander {
     }
     const block = this.program.visible.get(file)?.get(action.callee.text);
     if (block) {
-      if (x && x.kind !== "tensor") return; // An earlier error already explains the missing tensor.
+      if (x && x.kind !== "tensor") {
+        // An unknown `x` follows an error that already explains the missing tensor.
+        if (x.kind !== "unknown") this.needsTensor(`\`${block.decl.name.text}\``, x, action.span, scope);
+        return;
+      }
       const out = this.invokeBlock(block, action, scope, file, inner, x);
       // A block called before the input exists (argument checks) leaves `x` undefined.
-      if (out !== undefined) scope.set("x", out);
+      if (out.x === undefined || out.x.kind === "tensor" || out.x.kind === "unknown") {
+        if (out.x !== undefined) scope.set("x", out.x);
+        return;
+      }
+      this.report(makeDiagnostic("V2005", `\`${block.decl.name.text}\` leaves ${describeValue(out.x)} in \`x\`, not a tensor`, action.span, {
+        label: "a layer's result is the tensor its block leaves in `x`",
+        labels: out.place ? [{ span: out.place, text: "`x` last set here" }] : [],
+      }));
+      scope.set("x", unknown);
       return;
     }
     if (isOpKind(action.callee.text)) {
@@ -453,6 +519,7 @@ export class Expander {
       return unknown;
     }
     if (!x) { this.noInput(call.span); return unknown; }
+    if (x.kind !== "tensor" && x.kind !== "unknown" && !failed) this.needsTensor(`\`${op}\``, x, call.span, scope);
     if (failed || x.kind !== "tensor") return unknown;
     return this.makeNode(op, [x.node, ...tensors], attrs, origins, path, call.span);
   }
@@ -504,7 +571,11 @@ export class Expander {
       scope.set("x", this.makeNode("input", [], { dims }, { dims: { span: s.shape.span } }, path, s.span));
       return;
     }
-    if (x?.kind !== "tensor") return;
+    if (x === undefined) return this.noInput(s.span);
+    if (x.kind !== "tensor") {
+      if (x.kind !== "unknown") this.needsTensor(`\`${s.kind}\``, x, s.span, scope);
+      return;
+    }
     this.expectations.push({ tensor: x.node, batch: first.factor, dims, span: s.shape.span, origin: this.originOf(s.span) });
   }
 

@@ -57,6 +57,11 @@ export function formatValue(value: Value): string {
   }
 }
 
+/** A value as messages show it: `int 3`, `string "avg"`, `a tensor`. */
+export function describeValue(value: Value): string {
+  return value.kind === "tensor" ? "a tensor" : `${typeName(value)} ${formatValue(value)}`;
+}
+
 /** Text for message templates: strings without quotes, everything else as formatValue. */
 export function displayValue(value: Value): string {
   if (value.kind === "string") return value.value;
