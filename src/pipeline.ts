@@ -3,6 +3,7 @@
 import { type Diagnostic, sortDiagnostics } from "./diagnostics/diagnostic";
 import { makeDiagnostic } from "./diagnostics/diagnostic";
 import { Expander } from "./elaborate/expand";
+import { WorkBudget } from "./elaborate/limits";
 import { isStdPath, loadProgram, type Program } from "./elaborate/program";
 import type { Host } from "./source/host";
 import { checkShapes, type CheckedGraph } from "./shapes/check";
@@ -19,6 +20,8 @@ export interface Compilation {
   readonly program: Program;
   readonly models: readonly CompiledModel[];
   readonly diagnostics: readonly Diagnostic[];
+  /** Work units (elaborate/limits.ts) the models' expansion took, out of `limits.maxWork`. */
+  readonly work: number;
 }
 
 /** Compiles source text (already read by the caller) and every model in it. */
@@ -27,13 +30,17 @@ export function compileSource(path: string, text: string, host: Host, options: {
   const all: Diagnostic[] = [...diagnostics];
   const models: CompiledModel[] = [];
   const isUserFile = (file: number) => !isStdPath(program.files.get(file).path);
+  // One budget for all models: a file of many models must stop as quickly as one.
+  const work = new WorkBudget();
   const names = new Expander(program);
   names.checkLayerNames();
   all.push(...names.diagnostics);
   for (const model of program.asts.get(program.entry.id)?.models ?? []) {
     if (options.only !== undefined && model.name.text !== options.only) continue;
     if (model.name.text === "") continue;
-    const expander = new Expander(program);
+    // After the budget ran out (V2012 at the model that spent it), the rest are not expanded.
+    if (work.exhausted) break;
+    const expander = new Expander(program, work);
     let graph;
     try {
       graph = expander.expandModel(model);
@@ -46,7 +53,7 @@ export function compileSource(path: string, text: string, host: Host, options: {
     all.push(...checked.diagnostics);
     models.push({ name: model.name.text, checked: checked.value });
   }
-  return { files: program.files, program, models, diagnostics: dedupe(sortDiagnostics(quietAfterSyntaxErrors(all, program))) };
+  return { files: program.files, program, models, diagnostics: dedupe(sortDiagnostics(quietAfterSyntaxErrors(all, program))), work: work.spent };
 }
 
 /**

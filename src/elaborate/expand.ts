@@ -4,7 +4,7 @@
 // Never throws on user input: each problem becomes one diagnostic and an `unknown` value.
 
 import { makeDiagnostic, type Diagnostic, type Label, type Note } from "../diagnostics/diagnostic";
-import { closestName } from "../diagnostics/similar";
+import { findClosestName } from "../diagnostics/similar";
 import { isCode } from "../diagnostics/codes";
 import { weightKey, type AttrValue, type Expectation, type Graph, type Node, type Origin, type ValueOrigin } from "../ir/graph";
 import { isOpKind, opKinds, type OpKind } from "../ops/kinds";
@@ -17,10 +17,8 @@ import { evaluate, operandText, referencedOperands, type EvalContext } from "./e
 import { isStdPath, type Program, type VisibleBlock } from "./program";
 import { Scope } from "./scope";
 import { interpolate } from "./template";
-import { describeValue, formatType, formatValue, matchesType, toAttr, typeName, unknown, withOrigin, type Value } from "./values";
-
-/** Limits that keep a hostile spec from hanging or exhausting memory. */
-export const limits = { maxRepeat: 10_000, maxNodes: 200_000, maxSteps: 2_000_000, maxDepth: 64 };
+import { charUnits, limits, WorkBudget } from "./limits";
+import { describeValue, formatType, formatValue, matchesType, toAttr, typeName, unknown, weightOf, withOrigin, type Value } from "./values";
 
 interface Frame { readonly block: string; readonly span: Span }
 
@@ -49,12 +47,26 @@ export class Expander {
   private readonly reportedOutputs = new Set<Value>();
   /** Per file id, whether it is the user's (not the standard library's). */
   private readonly userFiles: boolean[] = [];
-  /** One evaluation context per scope (a scope never changes file). */
-  private readonly contexts = new WeakMap<Scope, EvalContext>();
+  /**
+   * The scope and file that expressions are evaluated in now, read by the one EvalContext.
+   * Evaluation never starts another evaluation in another scope, so one context serves all:
+   * one per scope (in a WeakMap) made a loop of a million block calls spend 4.5 s collecting.
+   */
+  private evalScope = new Scope();
+  private evalFile = 0;
+  private readonly evalContext: EvalContext = {
+    lookup: (name) => this.evalScope.get(name),
+    names: () => this.evalScope.names(),
+    report: (d) => this.report(d),
+    isBlock: (name) => this.program.visible.get(this.evalFile)?.has(name) ?? false,
+    charge: (units, span) => this.charge(units, span),
+    similar: (name, candidates, span) => this.similar(name, candidates, span),
+  };
   private steps = 0;
   readonly diagnostics: Diagnostic[] = [];
 
-  constructor(private readonly program: Program) {}
+  /** `work` is shared by the models of one compilation: the budget is per compilation. */
+  constructor(private readonly program: Program, private readonly work: WorkBudget = new WorkBudget()) {}
 
   expandModel(model: A.ModelDecl): Graph {
     const file = this.program.entry.id;
@@ -142,7 +154,11 @@ export class Expander {
         }
       }
     };
-    for (const block of this.program.asts.get(file)?.blocks ?? []) walk(block.body.statements);
+    try {
+      for (const block of this.program.asts.get(file)?.blocks ?? []) walk(block.body.statements);
+    } catch (err) {
+      if (!(err instanceof Abort)) throw err;
+    }
   }
 
   private isUserFile(file: number): boolean {
@@ -163,7 +179,7 @@ export class Expander {
       return undefined;
     }
     const candidates = what === "family" ? [...visible.keys()] : [...visible.keys(), ...opKinds];
-    const similar = closestName(callee.text, candidates);
+    const similar = this.similar(callee.text, candidates, callee.span);
     const known = what === "family" ? knownFamilyHint(callee.text) : undefined;
     this.report(makeDiagnostic(what === "family" ? "V2016" : "V2002", `unknown ${what === "family" ? "model family" : "block or op"} \`${callee.text}\``, callee.span, {
       label: "not defined",
@@ -193,6 +209,7 @@ export class Expander {
       this.report(makeDiagnostic("V2012", `blocks nested more than ${limits.maxDepth} calls deep`, this.userSpan(call.span)));
       throw new Abort();
     }
+    this.charge(1 + this.stack.length, call.span);
     const reported = this.diagnostics.length;
     const args = this.bindArguments(block.decl, call, callerScope, callerFile);
     // A call with a wrong argument is not expanded: a misspelled `heads: 4` would otherwise
@@ -207,6 +224,7 @@ export class Expander {
         if (value === undefined) {
           // A default is evaluated in the block's own scope, so it may use earlier parameters.
           value = param.default ? this.eval(param.default, scope, block.file) : unknown;
+          if (param.type) this.chargeTypeCheck(value, param.type, param.span);
           if (param.type && !matchesType(value, param.type) && param.default) {
             this.report(makeDiagnostic("V2005", `default of \`${param.name.text}\` is ${typeName(value)}, declared ${formatType(param.type)}`, param.default.span));
             value = unknown;
@@ -214,6 +232,7 @@ export class Expander {
         }
         scope.set(param.name.text, value, param.span);
         if (configOut) {
+          this.charge(weightOf(value), param.span);
           const attr = toAttr(value);
           if (attr !== undefined) configOut[param.name.text] = attr;
         }
@@ -259,6 +278,7 @@ export class Expander {
       }
       let value = this.eval(arg.value, scope, file);
       const param = decl.params.find((p) => p.name.text === name) as A.ParamDecl;
+      if (param.type) this.chargeTypeCheck(value, param.type, arg.span);
       if (param.type && !matchesType(value, param.type)) {
         this.report(makeDiagnostic("V2005", `\`${name}\` must be ${formatType(param.type)}, got ${typeName(value)} ${formatValue(value)}`, arg.value.span, {
           label: `expected ${formatType(param.type)}`,
@@ -286,7 +306,7 @@ export class Expander {
   }
 
   private unknownArgument(name: string, span: Span, known: readonly string[], owner: string): void {
-    const similar = closestName(name, known);
+    const similar = this.similar(name, known, span);
     this.report(makeDiagnostic("V2003", `${owner} has no parameter \`${name}\``, span, {
       label: "unknown argument",
       notes: [{ text: `${owner} takes ${known.map((k) => `\`${k}\``).join(", ") || "no arguments"}` }],
@@ -302,6 +322,7 @@ export class Expander {
         this.report(makeDiagnostic("V2012", `the model takes more than ${limits.maxSteps} steps to expand`, this.userSpan(statement.span)));
         throw new Abort();
       }
+      this.charge(1, statement.span);
       this.runStatement(statement, scope, file, path);
     }
   }
@@ -360,6 +381,12 @@ export class Expander {
       const segment = this.labelText(s.label, scope, file);
       if (segment === undefined) return;
       inner = weightKey(path, segment);
+      if (inner.length > limits.maxPathLength) {
+        this.report(makeDiagnostic("V2015", `the weight path here would be ${inner.length} characters long; paths hold at most ${limits.maxPathLength}`, this.userSpan(s.label.span), {
+          label: "adds a segment to the weight path", help: ["weight paths are timm's state_dict keys, such as `blocks.3.attn.qkv`"],
+        }));
+        return;
+      }
     }
     const action = s.action;
     if (action.kind === "repeat") {
@@ -372,6 +399,7 @@ export class Expander {
         return;
       }
       for (let i = 0; i < count.value; i++) {
+        this.charge(1, action.span);
         scope.set(action.index.text, { kind: "int", value: i, origin: { span: action.index.span } }, action.index.span);
         this.runBody(action.body.statements, scope, file, s.label ? weightKey(inner, String(i)) : inner);
       }
@@ -429,6 +457,7 @@ export class Expander {
     const value = this.eval(label.expr, scope, file);
     // A label is one segment of a state_dict key: `(i)` or `("stem")`, never `-1`, "" or "a.b".
     const text = value.kind === "int" || value.kind === "string" ? String(value.value) : undefined;
+    if (text !== undefined) this.charge(charUnits(text.length), label.span);
     if (text !== undefined && /^(?:\d+|[A-Za-z_][A-Za-z0-9_]*)$/.test(text)) return text;
     if (text !== undefined) {
       this.report(makeDiagnostic("V2015", `a label must be a name or a non-negative int, got ${formatValue(value)}`, this.userSpanOf(value, label.span), {
@@ -485,6 +514,7 @@ export class Expander {
       const value = this.eval(arg.value, scope, file);
       if (value.kind === "unknown") { failed = true; return; }
       const spec = def.attrs[name];
+      this.charge(weightOf(value), arg.span);
       const checked = checkAttr(value, spec);
       if (checked === undefined) {
         this.report(makeDiagnostic("V2005", `\`${name}\` of \`${op}\` must be ${describeAttrType(spec)}, got ${typeName(value)} ${formatValue(value)}`, arg.value.span, {
@@ -531,6 +561,7 @@ export class Expander {
       }));
       throw new Abort();
     }
+    this.charge(1 + charUnits(path.length), span);
     const node: Node = { id: this.nodes.length, op, inputs, attrs, attrOrigins, path, origin: this.originOf(span) };
     this.nodes.push(node);
     return { kind: "tensor", node: node.id };
@@ -624,9 +655,14 @@ export class Expander {
   }
 
   private text(expr: A.Expr, scope: Scope, file: number): string {
-    if (expr.kind === "string") return interpolate(expr, (e) => this.eval(e, scope, file));
-    const value = this.eval(expr, scope, file);
-    return value.kind === "string" ? value.value : formatValue(value);
+    let text: string;
+    if (expr.kind === "string") text = interpolate(expr, (e) => this.eval(e, scope, file));
+    else {
+      const value = this.eval(expr, scope, file);
+      text = value.kind === "string" ? value.value : formatValue(value);
+    }
+    this.charge(charUnits(text.length), expr.span);
+    return text;
   }
 
   // ---- origins -----------------------------------------------------------------------------
@@ -668,20 +704,44 @@ export class Expander {
   // ---- expressions -------------------------------------------------------------------------
 
   private eval(expr: A.Expr, scope: Scope, file: number): Value {
-    let ctx = this.contexts.get(scope);
-    if (!ctx) {
-      ctx = {
-        lookup: (name) => scope.get(name),
-        names: () => scope.names(),
-        report: (d) => this.report(d),
-        isBlock: (name) => this.program.visible.get(file)?.has(name) ?? false,
-      };
-      this.contexts.set(scope, ctx);
-    }
-    return evaluate(expr, ctx);
+    this.evalScope = scope;
+    this.evalFile = file;
+    return evaluate(expr, this.evalContext);
+  }
+
+  // ---- work ----------------------------------------------------------------------------------
+
+  /**
+   * Spends work units (limits.ts) for what is done at `span`. Past the budget, reports V2012
+   * there and ends the expansion: a hostile spec stops within about a second.
+   */
+  private charge(units: number, span: Span): void {
+    if (this.work.spend(units)) return;
+    this.diagnostics.push(makeDiagnostic("V2012", `the spec takes too much work to evaluate: more than ${limits.maxWork} steps`, this.userSpan(span), {
+      label: "the budget ran out here",
+      notes: [
+        { text: "steps count expressions evaluated, statements run, loop iterations and block calls, list items and characters made or compared; a standard model takes under 10000" },
+        ...(this.isUserFile(span.file) ? [] : [this.expansionNote(span)]),
+      ],
+      help: ["check `repeat` counts, and lists or strings built in loops"],
+    }));
+    throw new Abort();
+  }
+
+  /** Checking a value against a list type reads all of it; other types look at its kind. */
+  private chargeTypeCheck(value: Value, type: A.TypeExpr, span: Span): void {
+    if (readsItems(type)) this.charge(weightOf(value), span);
+  }
+
+  /** A similar name for a suggestion, its search charged as characters compared. */
+  private similar(name: string, candidates: Iterable<string>, span: Span): string | undefined {
+    const found = findClosestName(name, candidates);
+    this.charge(charUnits(found.work), span);
+    return found.name;
   }
 
   private report(d: Diagnostic): void {
+    this.charge(1 + charUnits(d.message.length), d.primary.span);
     // Errors found in the standard library are placed at the user's line that led there.
     if (!this.isUserFile(d.primary.span.file) && this.stack.length > 0) {
       const where = this.userSpan(d.primary.span);
@@ -707,6 +767,10 @@ function attrSpecs(op: OpKind): ReadonlyArray<[string, AttrSpec]> {
  */
 function nameTable<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
+}
+
+function readsItems(type: A.TypeExpr): boolean {
+  return type.kind === "list" || (type.kind === "union" && type.options.some(readsItems));
 }
 
 function countOf(n: number, noun: string): string {

@@ -14,17 +14,25 @@ export const limits = {
   maxDepth: 64,
   /** Items of one list value, counted at the top level. */
   maxListItems: 10_000,
+  /**
+   * Characters of a weight path (timm's longest state_dict key has about 60): keys are looked
+   * up in Maps, and V8 hashes strings past 16 383 characters by their length alone, so many
+   * long keys of one length made the shape checker take 41 s for 1 600 layers.
+   */
+  maxPathLength: 1_000,
+  /** Lists inside lists inside lists …: what reads a value recurses this deep. */
+  maxListDepth: 64,
   /** Characters of one string value. */
   maxStringLength: 100_000,
   /**
    * Work units one compilation may spend evaluating, over all its models. A unit is about the
    * cost of making one list item (~80 ns here): an expression evaluated, a statement run, a
    * loop iteration, a block call, a list item made or compared; characters made or compared
-   * count `charsPerUnit` to a unit. The 26 standard specs take at most ~130 000 units each,
-   * the largest test case ~1 100 000 (200 000 layers); a hostile spec stops within about a
-   * second (measured in the commit that set it).
+   * count `charsPerUnit` to a unit. Measured on the 2-core development machine: the standard
+   * specs take at most 7 800 units (vit_base_r50_s16_224), the largest test case 1 400 000
+   * (V2012-too-many-layers.vit, 200 000 layers); hostile specs stop in 0.1–1 s.
    */
-  maxWork: 12_000_000,
+  maxWork: 10_000_000,
   charsPerUnit: 16,
 } as const;
 
