@@ -76,7 +76,7 @@ export async function modelSpeed() {
   const measured = [];
   for (const name of models) {
     const compiled = compile(name);
-    const macs = summarize(compiled).macs;
+    const macs = Number(summarize(compiled).macs); // exact as a bigint; a double is close enough for GFLOP/s
     // Loaded (weights initialised) once, for the memory pass and every batch size.
     const ready = await prepareModel(compiled, { backend: "wasm", seed: 0 }, { out() {} });
     try {
