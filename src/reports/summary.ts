@@ -4,6 +4,7 @@
 // table and summaryJsonText print them exactly.
 
 import type { CompiledModel } from "../pipeline";
+import { visibleText } from "../diagnostics/visible-text";
 import { formatShape, shapeToJson, type Shape } from "../ir/shape";
 
 export type JsonShape = Array<string | number> | null;
@@ -116,14 +117,17 @@ function group(n: bigint): string {
   return n.toLocaleString("en-US");
 }
 
-/** A readable table: path, op, output shape, params and MACs per layer, then totals. */
+/**
+ * A readable table: path, op, output shape, params and MACs per layer, then totals. Names and
+ * paths go through visibleText: no control character reaches the terminal raw.
+ */
 export function renderSummaryTable(s: ModelSummary): string {
-  const rows = s.layers.map((l) => [l.path || "(root)", l.op, l.output, l.params ? group(l.params) : "", l.macs ? group(l.macs) : ""]);
+  const rows = s.layers.map((l) => [visibleText(l.path) || "(root)", l.op, l.output, l.params ? group(l.params) : "", l.macs ? group(l.macs) : ""]);
   const header = ["layer", "op", "output", "params", "MACs"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
   return [
-    `model ${s.name}: input ${s.input} → output ${s.output}`,
+    `model ${visibleText(s.name)}: input ${s.input} → output ${s.output}`,
     line(header),
     widths.map((w) => "-".repeat(w)).join("  "),
     ...rows.map(line),
