@@ -109,21 +109,25 @@ interface ListStats {
   readonly depth: number;
 }
 
-/** Per list (by its items array, which `withOrigin` keeps): computed once, children first. */
-const listStats = new WeakMap<readonly Value[], ListStats>();
+/**
+ * Per list of lists (by its items array, which `withOrigin` keeps), computed once, children
+ * first: lists shared many times over would otherwise be read again and again. A flat list is
+ * read directly (a WeakMap entry for every small list cost more than reading it: 1 s in 2
+ * million `let l = [i]`).
+ */
+const nestedStats = new WeakMap<readonly Value[], ListStats>();
 
 function statsOf(items: readonly Value[]): ListStats {
-  let stats = listStats.get(items);
-  if (!stats) {
-    let weight = 1;
-    let depth = 0;
-    for (const item of items) {
-      weight += weightOf(item);
-      depth = Math.max(depth, depthOf(item));
-    }
-    stats = { weight, depth: depth + 1 };
-    listStats.set(items, stats);
+  const known = nestedStats.get(items);
+  if (known) return known;
+  let weight = 1;
+  let depth = 0;
+  for (const item of items) {
+    weight += weightOf(item);
+    depth = Math.max(depth, depthOf(item));
   }
+  const stats = { weight, depth: depth + 1 };
+  if (depth > 0) nestedStats.set(items, stats);
   return stats;
 }
 
