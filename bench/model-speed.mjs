@@ -78,7 +78,7 @@ export async function modelSpeed() {
   const measured = [];
   for (const name of models) {
     const compiled = compile(name);
-    const macs = summarize(compiled).macs;
+    const macs = Number(summarize(compiled).macs); // exact as a bigint; a double is close enough for GFLOP/s
     // Loaded (weights initialised) once, for the memory pass and every batch size.
     const ready = await openSession(compiled.checked, name, { backend: "wasm", weights: initialWeights(0), batch: Math.max(...batches.map((b) => b.batch)) });
     try {

@@ -14,7 +14,7 @@ import { toJson, type JsonDiagnostic } from "./diagnostics/render-json";
 import { renderTerminal } from "./diagnostics/render-terminal";
 import { ToolError } from "./diagnostics/tool-error";
 import { compileSource, type Compilation, type CompiledModel } from "./pipeline";
-import { summarize, summaryJson } from "./reports/summary";
+import { summarize, summaryJson, summaryJsonText } from "./reports/summary";
 import { diskHost, memoryHost, type Host } from "./source/host";
 import { checkWeightFile, expectedTensors, fileWeights, initialWeights, type ExpectedTensor } from "./weights/bind";
 import { openSafetensors } from "./weights/safetensors";
@@ -31,7 +31,7 @@ export type { Code } from "./diagnostics/codes";
 export type { PreprocessOverrides } from "./images/preprocess";
 export { codes } from "./diagnostics/codes";
 export { ToolError, isToolError, renderToolError } from "./diagnostics/tool-error";
-export { hasErrors, summarize, summaryJson, memoryHost, diskHost };
+export { hasErrors, summarize, summaryJson, summaryJsonText, memoryHost, diskHost };
 
 export interface CompileOptions {
   /** The path diagnostics show for the text (default `input.vit`); `use "…"` resolves from its folder. */

@@ -3,6 +3,7 @@
 import { type Diagnostic, sortDiagnostics } from "./diagnostics/diagnostic";
 import { makeDiagnostic } from "./diagnostics/diagnostic";
 import { Expander } from "./elaborate/expand";
+import { WorkBudget } from "./elaborate/limits";
 import { importChainNotes, isUserFile, loadProgram, type Program } from "./elaborate/program";
 import type { Host } from "./source/host";
 import { checkShapes, type CheckedGraph } from "./shapes/check";
@@ -20,6 +21,8 @@ export interface Compilation {
   readonly program: Program;
   readonly models: readonly CompiledModel[];
   readonly diagnostics: readonly Diagnostic[];
+  /** Work units (elaborate/limits.ts) the models' expansion took, out of `limits.maxWork`. */
+  readonly work: number;
 }
 
 /** Compiles source text (already read by the caller) and every model in it. */
@@ -27,6 +30,8 @@ export function compileSource(path: string, text: string, host: Host, options: {
   const { program, diagnostics } = loadProgram(path, text, host);
   const all: Diagnostic[] = [...diagnostics];
   const models: CompiledModel[] = [];
+  // One budget for all models: a file of many models must stop as quickly as one.
+  const work = new WorkBudget();
   const names = new Expander(program);
   names.checkLayerNames();
   all.push(...names.diagnostics);
@@ -36,7 +41,9 @@ export function compileSource(path: string, text: string, host: Host, options: {
   for (const model of declared) {
     if (options.only !== undefined && model.name.text !== options.only) continue;
     if (model.name.text === "") continue;
-    const expander = new Expander(program);
+    // After the budget ran out (V2012 at the model that spent it), the rest are not expanded.
+    if (work.exhausted) break;
+    const expander = new Expander(program, work);
     let graph;
     try {
       graph = expander.expandModel(model);
@@ -53,7 +60,7 @@ export function compileSource(path: string, text: string, host: Host, options: {
   }
   const kept = quietAfterSyntaxErrors(all, program);
   const reported = dedupe(sortDiagnostics(kept), declared.length > 1 ? foundIn : new Map()).map((d) => withImportChain(d, program));
-  return { files: program.files, program, models, diagnostics: reported };
+  return { files: program.files, program, models, diagnostics: reported, work: work.spent };
 }
 
 /**

@@ -4,7 +4,7 @@ import { hasErrors } from "../diagnostics/diagnostic";
 import { toJson, type JsonDiagnostic } from "../diagnostics/render-json";
 import { renderTerminal } from "../diagnostics/render-terminal";
 import { compileSource, type Compilation, type CompiledModel } from "../pipeline";
-import { renderSummaryTable, summarize, summaryJson } from "../reports/summary";
+import { renderSummaryTable, summarize, summaryJsonText } from "../reports/summary";
 import { diskHost, readTextFile, type Host } from "../source/host";
 import { choiceFlag, flagValue, hasFlag, UsageError, type ParsedArgs } from "./args";
 import type { Io } from "./io";
@@ -76,7 +76,7 @@ export function summaryCommand(args: ParsedArgs, io: Io): number {
   const compiled = compileSpec(args, io);
   if (typeof compiled === "number") return compiled;
   const summaries = compiled.models.map(summarize);
-  if (hasFlag(args, "json")) io.out(JSON.stringify(summaryJson(summaries), null, 2));
+  if (hasFlag(args, "json")) io.out(summaryJsonText(summaries));
   else io.out(summaries.map(renderSummaryTable).join("\n\n"));
   return 0;
 }

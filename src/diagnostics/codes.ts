@@ -26,6 +26,7 @@ export const codes = {
   V2014: "two layers with the same weight path",
   V2015: "invalid value",
   V2016: "model or family not found",
+  V2017: "model output is not a tensor",
   V2018: "import cycle",
   V3101: "patch size does not divide the image",
   V3102: "embedding dim not divisible by the number of heads",

@@ -1,9 +1,12 @@
 // Renders diagnostics like rustc: `path:line:col: error[CODE]: message`, the source lines with
 // carets under the primary span and dashes under secondary labels, then `= note:` and `= help:`.
+// Every text from a spec or a path goes through visibleText: no control character reaches the
+// terminal raw, and columns count the escapes that replace them, so carets stay aligned.
 
 import type { FileTable } from "../source/file-table";
 import type { Span } from "../source/span";
 import type { Diagnostic, Label, Note } from "./diagnostic";
+import { visibleChar, visibleText } from "./visible-text";
 
 export interface TerminalOptions {
   readonly color?: boolean;
@@ -29,7 +32,7 @@ export function helpLines(diagnostic: Diagnostic): string[] {
 export function renderTerminal(files: FileTable, diagnostic: Diagnostic, options: TerminalOptions = {}): string {
   const paint = (style: keyof typeof ansi, text: string) => (options.color ? `${ansi[style]}${text}${ansi.reset}` : text);
   const severity = diagnostic.severity === "error" ? paint("red", `error[${diagnostic.code}]`) : paint("yellow", `warning[${diagnostic.code}]`);
-  const out = [`${formatLocation(files, diagnostic.primary.span)}: ${severity}: ${paint("bold", diagnostic.message)}`];
+  const out = [`${visibleText(formatLocation(files, diagnostic.primary.span))}: ${severity}: ${paint("bold", visibleText(diagnostic.message))}`];
 
   const primaryFile = diagnostic.primary.span.file;
   const labels: Array<Label & { primary: boolean }> = [
@@ -44,26 +47,29 @@ export function renderTerminal(files: FileTable, diagnostic: Diagnostic, options
   for (const line of lines) {
     const onLine = labels.filter((l) => index.position(l.span.start).line === line);
     const { text, shift } = clip(index.lineText(line), onLine.map((l) => index.position(l.span.start).character));
-    out.push(`${paint("blue", String(line + 1).padStart(gutter) + " |")} ${text.replaceAll("\t", tab)}`);
+    out.push(`${paint("blue", String(line + 1).padStart(gutter) + " |")} ${visibleText(text, { tab })}`);
     out.push(...underlines(onLine, index, text, line, shift).map((u) => `${pad} ${paint("blue", "|")} ${u}`));
   }
   // Labels in other files (a standard-library default, say) become notes with their location.
   for (const label of diagnostic.labels.filter((l) => l.span.file !== primaryFile)) {
-    out.push(`${pad} = note: ${renderNote(files, { text: label.text, span: label.span })}`);
+    out.push(`${pad} = note: ${visibleText(renderNote(files, { text: label.text, span: label.span }))}`);
   }
-  for (const note of diagnostic.notes) out.push(`${pad} = note: ${renderNote(files, note)}`);
-  for (const help of helpLines(diagnostic)) out.push(`${pad} = ${paint("bold", "help")}: ${help}`);
+  for (const note of diagnostic.notes) out.push(`${pad} = note: ${visibleText(renderNote(files, note))}`);
+  for (const help of helpLines(diagnostic)) out.push(`${pad} = ${paint("bold", "help")}: ${visibleText(help)}`);
   return out.join("\n");
 }
 
 /** Tabs are shown as this many spaces, the carets under them moved to match. */
 const tab = "    ";
 
-/** The column at which the `character`th character of `text` is shown, tabs expanded. */
+/**
+ * The column at which the `character`th character of `text` is shown: tabs expanded, control
+ * characters as their escapes (`\u{1b}` is six columns).
+ */
 function displayColumn(text: string, character: number): number {
-  let tabs = 0;
-  for (let i = 0; i < character && i < text.length; i++) if (text[i] === "\t") tabs++;
-  return character + tabs * (tab.length - 1);
+  let column = character;
+  for (let i = 0; i < character && i < text.length; i++) column += visibleChar(text[i], { tab }).length - 1;
+  return column;
 }
 
 /** Lines longer than this show only the part around their labels. */
@@ -107,10 +113,10 @@ function underlines(
   // Only the rightmost label's text can follow the markers without seeming to belong to
   // another; every other text goes on a row of its own, under its label's start.
   const last = sorted[sorted.length - 1];
-  const rows = [`${markers}${last.text ? ` ${last.text}` : ""}`];
+  const rows = [`${markers}${last.text ? ` ${visibleText(last.text)}` : ""}`];
   for (const label of sorted.slice(0, -1).filter((l) => l.text)) {
     const start = column(label.span.start);
-    rows.push(`${" ".repeat(start)}${label.primary ? "^" : "-"} ${label.text}`);
+    rows.push(`${" ".repeat(start)}${label.primary ? "^" : "-"} ${visibleText(label.text)}`);
   }
   return rows;
 }

@@ -4,6 +4,7 @@
 // Any other exception is a bug in vitc.
 
 import type { Code } from "./codes";
+import { visibleText } from "./visible-text";
 
 export class ToolError extends Error {
   constructor(
@@ -20,10 +21,13 @@ export function isToolError(err: unknown): err is ToolError {
   return err instanceof ToolError;
 }
 
-/** `file: error[CODE]: message`, then its notes and help, as the terminal renderer does. */
+/**
+ * `file: error[CODE]: message`, then its notes and help, as the terminal renderer does, with
+ * control characters (from a file name, a tensor name) shown as escapes.
+ */
 export function renderToolError(err: ToolError): string {
-  const lines = [`${err.details.file ?? "vitc"}: error[${err.code}]: ${err.message}`];
-  for (const note of err.details.notes ?? []) lines.push(`  = note: ${note}`);
-  for (const help of err.details.help ?? []) lines.push(`  = help: ${help}`);
+  const lines = [`${visibleText(err.details.file ?? "vitc")}: error[${err.code}]: ${visibleText(err.message)}`];
+  for (const note of err.details.notes ?? []) lines.push(`  = note: ${visibleText(note)}`);
+  for (const help of err.details.help ?? []) lines.push(`  = help: ${visibleText(help)}`);
   return lines.join("\n");
 }

@@ -1,18 +1,30 @@
 // Built-in functions usable in expressions: list helpers, numeric conversions, timm's
 // make_divisible, and the helpers that standard-library errors use to suggest valid values.
 
-import { isNumber, valueLimits, type Value } from "./values";
+import { charUnits, limits } from "./limits";
+import { isNumber, type Value } from "./values";
 
 /**
  * A failure names what was wrong; `arg` and `expected`, where given, say which argument was
- * not what the function takes, so the error can land on the user's value instead.
+ * not what the function takes, so the error can land on the user's value instead. With
+ * `tooLarge`, the arguments are fine but the result would pass a value limit, and `message`
+ * says by how much; it is found before the result is made.
  */
-export type BuiltinResult = { ok: true; value: Value } | { ok: false; message: string; arg?: number; expected?: string };
+export type BuiltinResult =
+  | { ok: true; value: Value }
+  | { ok: false; message: string; arg?: number; expected?: string; tooLarge?: boolean };
 
-interface Builtin {
+export interface Builtin {
   readonly signature: string;
   readonly doc: string;
+  /** Work units (limits.ts) the call takes, charged before it runs; see `builtinWork`. */
+  work?(args: readonly Value[]): number;
   apply(args: readonly Value[]): BuiltinResult;
+}
+
+/** A call's work: the built-in's own estimate, else one unit per list item it is given. */
+export function builtinWork(fn: Builtin, args: readonly Value[]): number {
+  return fn.work?.(args) ?? args.reduce((sum, a) => sum + (a.kind === "list" ? a.items.length : 0), 1);
 }
 
 const ok = (value: Value): BuiltinResult => ({ ok: true, value });
@@ -43,14 +55,22 @@ export function nearMultiples(x: number, k: number): number[] {
   return [below, below + k].filter((v, i, all) => v > 0 && v !== x && all.indexOf(v) === i);
 }
 
-/** The divisors of `n` closest to `x`, nearest first (at most three). */
+/** The divisors of `n` closest to `x`, nearest first (at most three). O(sqrt n): pairs d, n/d. */
 export function nearDivisors(n: number, x: number): number[] {
   const divisors: number[] = [];
-  for (let d = 1; d <= n; d++) if (n % d === 0) divisors.push(d);
+  for (let d = 1; d * d <= n; d++) {
+    if (n % d !== 0) continue;
+    divisors.push(d);
+    if (d * d !== n) divisors.push(n / d);
+  }
   return divisors.filter((d) => d !== x).sort((a, b) => Math.abs(a - x) - Math.abs(b - x) || a - b).slice(0, 3).sort((a, b) => a - b);
 }
 
-export const builtins: Readonly<Record<string, Builtin>> = {
+/**
+ * By name. A Map, not an object: a name a user writes (`toString`, `__proto__`) must not find
+ * Object.prototype's properties.
+ */
+export const builtins: ReadonlyMap<string, Builtin> = new Map(Object.entries<Builtin>({
   len: {
     signature: "len(list)", doc: "the number of items in a list",
     apply: ([l]) => (l?.kind === "list" ? ok(int(l.items.length)) : fail("`len` takes a list")),
@@ -101,7 +121,8 @@ export const builtins: Readonly<Record<string, Builtin>> = {
   },
   range: {
     signature: "range(n)", doc: "[0, 1, …, n-1]",
-    apply: ([n]) => (n?.kind === "int" && n.value >= 0 && n.value <= valueLimits.maxListItems ? ok(intList([...Array(n.value).keys()])) : fail(`\`range\` takes an integer from 0 to ${valueLimits.maxListItems}`)),
+    work: ([n]) => 1 + (n?.kind === "int" ? Math.min(Math.max(n.value, 0), limits.maxListItems) : 0),
+    apply: ([n]) => (n?.kind === "int" && n.value >= 0 && n.value <= limits.maxListItems ? ok(intList([...Array(n.value).keys()])) : fail(`\`range\` takes an integer from 0 to ${limits.maxListItems}`)),
   },
   take: {
     signature: "take(list, n)", doc: "the first n items of a list",
@@ -124,14 +145,36 @@ export const builtins: Readonly<Record<string, Builtin>> = {
   },
   near_divisors: {
     signature: "near_divisors(n, x)", doc: "the divisors of n closest to x",
+    // sqrt(n) remainders; sixteen of them cost about as much as making one list item.
+    work: ([n]) => 1 + (n?.kind === "int" && n.value > 0 ? Math.ceil(Math.sqrt(Math.min(n.value, 1_000_000)) / 16) : 0),
     apply: ([n, x]) => { const v = positiveInts(n, x); return v && v[0] <= 1_000_000 ? ok(intList(nearDivisors(...v))) : fail("`near_divisors` takes two positive integers up to 1000000"); },
   },
   join: {
     signature: "join(list, sep = \", \")", doc: "the items of a list as text",
+    // A result past the string limit is refused (V2011) before it is made: only its start counts.
+    work: ([l, sep]) => (l?.kind === "list" ? 1 + l.items.length + charUnits(Math.min(joinedLength(l.items, sep), limits.maxStringLength)) : 1),
     apply: ([l, sep]) => {
       if (l?.kind !== "list" || (sep && sep.kind !== "string")) return fail("`join` takes a list and a separator string");
-      const text = l.items.map((i) => (i.kind === "string" ? i.value : i.kind === "int" || i.kind === "float" ? String(i.value) : "?"));
-      return ok({ kind: "string", value: text.join(sep ? (sep as { value: string }).value : ", ") });
+      // Measured before it is made: a long separator between many items would be gigabytes.
+      const length = joinedLength(l.items, sep);
+      if (length > limits.maxStringLength) {
+        return { ok: false, tooLarge: true, message: `would be ${length} characters long; strings hold at most ${limits.maxStringLength}` };
+      }
+      return ok({ kind: "string", value: l.items.map(itemText).join(separator(sep)) });
     },
   },
-};
+}));
+
+/** How `join` shows one item. */
+function itemText(item: Value): string {
+  return item.kind === "string" ? item.value : item.kind === "int" || item.kind === "float" ? String(item.value) : "?";
+}
+
+function separator(sep: Value | undefined): string {
+  return sep?.kind === "string" ? sep.value : ", ";
+}
+
+/** The length of `join(items, sep)`, without making it. */
+function joinedLength(items: readonly Value[], sep: Value | undefined): number {
+  return items.reduce((sum, item) => sum + itemText(item).length, 0) + separator(sep).length * Math.max(0, items.length - 1);
+}

@@ -1,20 +1,28 @@
 // Evaluates expressions to values: arithmetic with Python's semantics (`/` gives a float, `//`
 // floors, `%` takes the divisor's sign), comparisons, lists, indexing and built-in calls.
+// Every expression, list item made or read and built-in call is charged to the work budget
+// (limits.ts) before it is done, so a hostile spec stops instead of hanging.
 
 import { makeDiagnostic, type Diagnostic } from "../diagnostics/diagnostic";
-import { closestName } from "../diagnostics/similar";
+import type { Span } from "../source/span";
 import type * as A from "../syntax/ast";
-import { builtins } from "./builtins";
-import { formatValue, isNumber, typeName, unknown, valueLimits, type Value } from "./values";
+import { builtins, builtinWork } from "./builtins";
+import { limits } from "./limits";
+import { depthOf, describeValue, formatValue, isNumber, sameValue, typeName, unknown, weightOf, type Value } from "./values";
 
 export interface EvalContext {
   lookup(name: string): Value | undefined;
   names(): string[];
   report(d: Diagnostic): void;
   isBlock(name: string): boolean;
+  /** Spends work units (limits.ts) for what is evaluated at `span`; ends expansion when spent. */
+  charge(units: number, span: Span): void;
+  /** A similar name among the candidates, for a suggestion (its search is charged too). */
+  similar(name: string, candidates: Iterable<string>, span: Span): string | undefined;
 }
 
 export function evaluate(expr: A.Expr, ctx: EvalContext): Value {
+  ctx.charge(1, expr.span);
   const origin = { span: expr.span };
   switch (expr.kind) {
     case "int":
@@ -28,8 +36,9 @@ export function evaluate(expr: A.Expr, ctx: EvalContext): Value {
     case "missing": return unknown;
     case "name": return lookupName(expr, ctx);
     case "list": {
-      const items = expr.items.map((i) => evaluate(i, ctx));
-      return { kind: "list", items, origin };
+      const list: Value = { kind: "list", items: expr.items.map((i) => evaluate(i, ctx)), origin };
+      const unfit = outOfBounds(list);
+      return unfit ? invalid(ctx, expr, `the list ${unfit}`) : list;
     }
     case "index": return evalIndex(expr, ctx);
     case "unary": {
@@ -49,18 +58,20 @@ export function evaluate(expr: A.Expr, ctx: EvalContext): Value {
   }
 }
 
+/** Python's spellings of the literals, which users coming from timm write by habit. */
+const pythonLiterals = new Map([["True", "true"], ["False", "false"]]);
+
 function lookupName(expr: Extract<A.Expr, { kind: "name" }>, ctx: EvalContext): Value {
   const v = ctx.lookup(expr.name);
   if (v) return v;
   if (expr.name === "B") return { kind: "batch", factor: 1, origin: { span: expr.span } };
-  if (ctx.isBlock(expr.name) || expr.name in builtins) {
+  if (ctx.isBlock(expr.name) || builtins.has(expr.name)) {
     ctx.report(makeDiagnostic("V2001", `\`${expr.name}\` is a ${ctx.isBlock(expr.name) ? "block" : "function"}, not a value`, expr.span, {
       help: ctx.isBlock(expr.name) ? [`apply it as a layer: \`${expr.name}(…)\` on a line of its own`] : [`call it: \`${expr.name}(…)\``],
     }));
     return unknown;
   }
-  const literal: Record<string, string> = { True: "true", False: "false" };
-  const similar = literal[expr.name] ?? closestName(expr.name, ctx.names());
+  const similar = pythonLiterals.get(expr.name) ?? ctx.similar(expr.name, ctx.names(), expr.span);
   ctx.report(makeDiagnostic("V2001", `unknown name \`${expr.name}\``, expr.span, {
     label: "not defined here",
     suggestions: similar ? [{ message: `a name with a similar spelling exists: \`${similar}\``, edits: [{ span: expr.span, newText: similar }], applicability: "maybe-incorrect" }] : [],
@@ -82,7 +93,7 @@ function evalIndex(expr: Extract<A.Expr, { kind: "index" }>, ctx: EvalContext): 
 }
 
 function evalCall(expr: A.CallExpr, ctx: EvalContext): Value {
-  const fn = builtins[expr.callee.text];
+  const fn = builtins.get(expr.callee.text);
   if (!fn) {
     if (ctx.isBlock(expr.callee.text)) {
       ctx.report(makeDiagnostic("V2002", `block \`${expr.callee.text}\` is a layer, not a function`, expr.callee.span, {
@@ -90,9 +101,9 @@ function evalCall(expr: A.CallExpr, ctx: EvalContext): Value {
       }));
       return unknown;
     }
-    const similar = closestName(expr.callee.text, Object.keys(builtins));
+    const similar = ctx.similar(expr.callee.text, builtins.keys(), expr.callee.span);
     ctx.report(makeDiagnostic("V2002", `unknown function \`${expr.callee.text}\``, expr.callee.span, {
-      notes: [{ text: `functions: ${Object.keys(builtins).join(", ")}` }],
+      notes: [{ text: `functions: ${[...builtins.keys()].join(", ")}` }],
       suggestions: similar ? [{ message: `a function with a similar name exists: \`${similar}\``, edits: [{ span: expr.callee.span, newText: similar }], applicability: "maybe-incorrect" }] : [],
     }));
     return unknown;
@@ -110,8 +121,9 @@ function evalCall(expr: A.CallExpr, ctx: EvalContext): Value {
   }
   const args = expr.args.map((a) => evaluate(a.value, ctx));
   if (args.some((a) => a.kind === "unknown")) return unknown;
+  ctx.charge(builtinWork(fn, args), expr.span);
   const result = fn.apply(args);
-  const unfit = result.ok ? outOfBounds(result.value) : undefined;
+  const unfit = result.ok ? outOfBounds(result.value) : result.tooLarge ? result.message : undefined;
   if (unfit) return invalid(ctx, expr, `the result of \`${expr.callee.text}(…)\` ${unfit}`);
   if (!result.ok) {
     // A value the user passed under a name (`img_size: [32, 32, 3]`) is blamed by that name,
@@ -150,7 +162,8 @@ function evalBinary(expr: Extract<A.Expr, { kind: "binary" }>, ctx: EvalContext)
       if (l.kind !== r.kind && !(isNumber(l) && isNumber(r))) {
         return typeError(ctx, expr.right, `\`${expr.op}\` compares ${typeName(l)} ${formatValue(l)} with a different type`, r);
       }
-      const same = formatValue(l) === formatValue(r) || (isNumber(l) && isNumber(r) && l.value === r.value);
+      ctx.charge(weightOf(l) + weightOf(r), expr.span);
+      const same = sameValue(l, r);
       return { kind: "bool", value: expr.op === "==" ? same : !same, origin };
     }
     case "<": case "<=": case ">": case ">=": {
@@ -161,8 +174,11 @@ function evalBinary(expr: Extract<A.Expr, { kind: "binary" }>, ctx: EvalContext)
   }
   if (expr.op === "+" && l.kind === "list" && r.kind === "list") {
     const items = l.items.length + r.items.length;
-    if (items > valueLimits.maxListItems) return invalid(ctx, expr, `the joined list would have ${items} items; lists hold at most ${valueLimits.maxListItems}`);
-    return { kind: "list", items: [...l.items, ...r.items], origin };
+    if (items > limits.maxListItems) return invalid(ctx, expr, `the joined list would have ${items} items; lists hold at most ${limits.maxListItems}`);
+    ctx.charge(items, expr.span);
+    const joined: Value = { kind: "list", items: [...l.items, ...r.items], origin };
+    const unfit = outOfBounds(joined);
+    return unfit ? invalid(ctx, expr, `the joined list ${unfit}`) : joined;
   }
   if (expr.op === "*" && (l.kind === "batch" || r.kind === "batch")) {
     const [b, k] = l.kind === "batch" ? [l, r] : [r, l];
@@ -202,21 +218,18 @@ function arity(signature: string): [number, number] {
 
 /**
  * Why a computed value cannot be used, if it cannot: an integer past 2^53 (no longer exact in
- * a double), an infinite float, a list or string past `valueLimits`.
+ * a double), an infinite float, a list or string past the value limits of limits.ts.
  */
 function outOfBounds(value: Value): string | undefined {
   switch (value.kind) {
     case "int": return Number.isSafeInteger(value.value) ? undefined : "is too large to be exact";
     case "float": return Number.isFinite(value.value) ? undefined : "is too large for a float";
-    case "list": return value.items.length > valueLimits.maxListItems ? `would have ${value.items.length} items; lists hold at most ${valueLimits.maxListItems}` : undefined;
-    case "string": return value.value.length > valueLimits.maxStringLength ? `would be ${value.value.length} characters long; strings hold at most ${valueLimits.maxStringLength}` : undefined;
+    case "list":
+      if (value.items.length > limits.maxListItems) return `would have ${value.items.length} items; lists hold at most ${limits.maxListItems}`;
+      return depthOf(value) > limits.maxListDepth ? `would nest ${depthOf(value)} lists deep; lists nest at most ${limits.maxListDepth} deep` : undefined;
+    case "string": return value.value.length > limits.maxStringLength ? `would be ${value.value.length} characters long; strings hold at most ${limits.maxStringLength}` : undefined;
     default: return undefined;
   }
-}
-
-/** A value as messages show it: `int 3`, `string "avg"`, `a tensor`. */
-function describeValue(value: Value): string {
-  return value.kind === "tensor" ? "a tensor" : `${typeName(value)} ${formatValue(value)}`;
 }
 
 function typeError(ctx: EvalContext, expr: A.Expr, message: string, got: Value): Value {

@@ -4,7 +4,7 @@
 // Never throws on user input: each problem becomes one diagnostic and an `unknown` value.
 
 import { makeDiagnostic, type Diagnostic, type Label, type Note } from "../diagnostics/diagnostic";
-import { closestName } from "../diagnostics/similar";
+import { findClosestName } from "../diagnostics/similar";
 import { isCode } from "../diagnostics/codes";
 import { weightKey, type AttrValue, type Expectation, type Graph, type Node, type Origin, type ValueOrigin } from "../ir/graph";
 import { isOpKind, opKinds, type OpKind } from "../ops/kinds";
@@ -17,12 +17,16 @@ import { evaluate, operandText, referencedOperands, type EvalContext } from "./e
 import { isUserFile, type Program, type VisibleBlock } from "./program";
 import { Scope } from "./scope";
 import { interpolate } from "./template";
-import { formatType, formatValue, matchesType, toAttr, typeName, unknown, withOrigin, type Value } from "./values";
-
-/** Limits that keep a hostile spec from hanging or exhausting memory. */
-export const limits = { maxRepeat: 10_000, maxNodes: 200_000, maxSteps: 2_000_000, maxDepth: 64 };
+import { charUnits, limits, WorkBudget } from "./limits";
+import { describeValue, formatType, formatValue, matchesType, toAttr, typeName, unknown, weightOf, withOrigin, type Value } from "./values";
 
 interface Frame { readonly block: string; readonly span: Span }
+
+/** What a block call leaves: its `x` (undefined if never set) and the statement that set it. */
+interface BlockResult {
+  readonly x: Value | undefined;
+  readonly place?: Span;
+}
 
 class Abort extends Error {}
 
@@ -32,34 +36,51 @@ class RequirementFailed extends Error {}
 export class Expander {
   private readonly nodes: Node[] = [];
   private readonly expectations: Expectation[] = [];
-  private readonly outputs: Record<string, number> = {};
+  /** Keyed by names the user writes (`output NAME`), so without a prototype: see `nameTable`. */
+  private readonly outputs: Record<string, number> = nameTable();
   private readonly stack: Frame[] = [];
   /** `stack` as IR nodes record it: a fresh array only when a block is entered or left. */
   private via: readonly Frame[] = [];
   /** The innermost call of `stack` in a user file, where errors inside blocks land. */
   private userCall: Span | undefined;
+  /** Values of `x` already reported as not tensors by `output`: not reported again. */
+  private readonly reportedOutputs = new Set<Value>();
   /** Per file id, whether it is the user's (not the standard library's). */
   private readonly userFiles: boolean[] = [];
-  /** One evaluation context per scope (a scope never changes file). */
-  private readonly contexts = new WeakMap<Scope, EvalContext>();
+  /**
+   * The scope and file that expressions are evaluated in now, read by the one EvalContext.
+   * Evaluation never starts another evaluation in another scope, so one context serves all:
+   * one per scope (in a WeakMap) made a loop of a million block calls spend 4.5 s collecting.
+   */
+  private evalScope = new Scope();
+  private evalFile = 0;
+  private readonly evalContext: EvalContext = {
+    lookup: (name) => this.evalScope.get(name),
+    names: () => this.evalScope.names(),
+    report: (d) => this.report(d),
+    isBlock: (name) => this.program.visible.get(this.evalFile)?.has(name) ?? false,
+    charge: (units, span) => this.charge(units, span),
+    similar: (name, candidates, span) => this.similar(name, candidates, span),
+  };
   private steps = 0;
   readonly diagnostics: Diagnostic[] = [];
 
-  constructor(private readonly program: Program) {}
+  /** `work` is shared by the models of one compilation: the budget is per compilation. */
+  constructor(private readonly program: Program, private readonly work: WorkBudget = new WorkBudget()) {}
 
   expandModel(model: A.ModelDecl): Graph {
     const file = this.program.entry.id;
-    const config: Record<string, AttrValue> = {};
-    let logits: Value = unknown;
+    const config: Record<string, AttrValue> = nameTable();
     try {
       const block = this.resolveBlock(model.call.callee, file, "family");
       if (block) {
-        logits = this.invokeBlock(block, model.call, new Scope(), file, "", undefined, config) ?? unknown;
+        const { x, place } = this.invokeBlock(block, model.call, new Scope(), file, "", undefined, config);
+        if (x?.kind === "tensor") this.outputs.logits = x.node;
+        else this.checkModelOutput(model, x, place);
       }
     } catch (err) {
       if (!(err instanceof Abort)) throw err;
     }
-    if (logits.kind === "tensor") this.outputs.logits = logits.node;
     return {
       name: model.name.text,
       nodes: this.nodes,
@@ -69,6 +90,42 @@ export class Expander {
       family: model.call.callee.text,
       config,
     };
+  }
+
+  /**
+   * A model's output is the tensor its block leaves in `x`. Anything else is reported once, at
+   * the model line: nothing (`x` never set), or a value that is not a tensor, unless that value
+   * was already reported where an `output` statement marked it. An unknown `x` follows an
+   * error already reported.
+   */
+  private checkModelOutput(model: A.ModelDecl, logits: Value | undefined, place: Span | undefined): void {
+    const name = model.name.text;
+    const block = model.call.callee.text;
+    if (logits === undefined) {
+      this.report(makeDiagnostic("V2017", `model \`${name}\` has no output: \`${block}\` never sets \`x\``, model.call.span, {
+        label: "the model's output is the tensor this block leaves in `x`",
+        help: ["a model's block starts with `input [B, channels, height, width]`; each layer after it sets `x`"],
+      }));
+    } else if (logits.kind !== "unknown" && !this.reportedOutputs.has(logits)) {
+      this.report(makeDiagnostic("V2017", `the output of model \`${name}\` is ${describeValue(logits)}, not a tensor`, model.call.span, {
+        label: "the model's output is the tensor this block leaves in `x`",
+        labels: place ? [{ span: place, text: "`x` last set here" }] : [],
+        help: [`\`${block}\` must end with a tensor in \`x\`: the result of its last layer`],
+      }));
+    }
+  }
+
+  /**
+   * A layer, `residual`, `input` or `expect` reads the tensor in `x`; when `x` holds another
+   * value (`let x = 5`), that is the error, and `x` becomes unknown so nothing after repeats it.
+   */
+  private needsTensor(what: string, x: Value, span: Span, scope: Scope): void {
+    const place = scope.placeOf("x");
+    this.report(makeDiagnostic("V2005", `${what} needs a tensor in \`x\`, but \`x\` is ${describeValue(x)}`, span, {
+      label: "applies to the tensor in `x`",
+      labels: place ? [{ span: place, text: "`x` last set here" }] : [],
+    }));
+    scope.set("x", unknown);
   }
 
   // ---- names -------------------------------------------------------------------------------
@@ -96,13 +153,17 @@ export class Expander {
         } else if (s.kind === "step") {
           const action = s.action;
           if (action.kind === "repeat" || action.kind === "residual") walk(action.body.statements);
-          else if (!visible?.has(action.callee.text) && !isOpKind(action.callee.text) && !(action.callee.text in builtins)) {
+          else if (!visible?.has(action.callee.text) && !isOpKind(action.callee.text) && !builtins.has(action.callee.text)) {
             this.resolveBlock(action.callee, file, "layer");
           }
         }
       }
     };
-    for (const block of this.program.asts.get(file)?.blocks ?? []) walk(block.body.statements);
+    try {
+      for (const block of this.program.asts.get(file)?.blocks ?? []) walk(block.body.statements);
+    } catch (err) {
+      if (!(err instanceof Abort)) throw err;
+    }
   }
 
   private isUserFile(file: number): boolean {
@@ -123,7 +184,7 @@ export class Expander {
       return undefined;
     }
     const candidates = what === "family" ? [...visible.keys()] : [...visible.keys(), ...opKinds];
-    const similar = closestName(callee.text, candidates);
+    const similar = this.similar(callee.text, candidates, callee.span);
     const known = what === "family" ? knownFamilyHint(callee.text) : undefined;
     this.report(makeDiagnostic(what === "family" ? "V2016" : "V2002", `unknown ${what === "family" ? "model family" : "block or op"} \`${callee.text}\``, callee.span, {
       label: "not defined",
@@ -138,7 +199,7 @@ export class Expander {
   private invokeBlock(
     block: VisibleBlock, call: A.CallExpr, callerScope: Scope, callerFile: number, path: string, input: Value | undefined,
     configOut?: Record<string, AttrValue>,
-  ): Value | undefined {
+  ): BlockResult {
     const name = block.decl.name.text;
     const cycle = this.stack.findIndex((f) => f.block === name);
     if (cycle >= 0) {
@@ -147,17 +208,18 @@ export class Expander {
         label: "recursive call", notes: [{ text: "blocks expand at compile time, so recursion never ends" }],
         help: ["use `repeat N as i { … }` for a fixed number of layers"],
       }));
-      return unknown;
+      return { x: unknown };
     }
     if (this.stack.length >= limits.maxDepth) {
       this.report(makeDiagnostic("V2012", `blocks nested more than ${limits.maxDepth} calls deep`, this.userSpan(call.span)));
       throw new Abort();
     }
+    this.charge(1 + this.stack.length, call.span);
     const reported = this.diagnostics.length;
     const args = this.bindArguments(block.decl, call, callerScope, callerFile);
     // A call with a wrong argument is not expanded: a misspelled `heads: 4` would otherwise
     // also fail with the default `num_heads`, one mistake reported twice.
-    if (this.diagnostics.length > reported) return unknown;
+    if (this.diagnostics.length > reported) return { x: unknown };
     const scope = new Scope();
     if (input !== undefined) scope.set("x", input);
     this.enter({ block: name, span: call.span });
@@ -167,13 +229,15 @@ export class Expander {
         if (value === undefined) {
           // A default is evaluated in the block's own scope, so it may use earlier parameters.
           value = param.default ? this.eval(param.default, scope, block.file) : unknown;
+          if (param.type) this.chargeTypeCheck(value, param.type, param.span);
           if (param.type && !matchesType(value, param.type) && param.default) {
             this.report(makeDiagnostic("V2005", `default of \`${param.name.text}\` is ${typeName(value)}, declared ${formatType(param.type)}`, param.default.span));
             value = unknown;
           }
         }
-        scope.set(param.name.text, value);
+        scope.set(param.name.text, value, param.span);
         if (configOut) {
+          this.charge(weightOf(value), param.span);
           const attr = toAttr(value);
           if (attr !== undefined) configOut[param.name.text] = attr;
         }
@@ -181,11 +245,11 @@ export class Expander {
       this.runBody(block.decl.body.statements, scope, block.file, path);
     } catch (err) {
       if (!(err instanceof RequirementFailed)) throw err;
-      return unknown;
+      return { x: unknown };
     } finally {
       this.leave();
     }
-    return scope.get("x") ?? (input === undefined ? undefined : unknown);
+    return { x: scope.get("x") ?? (input === undefined ? undefined : unknown), place: scope.placeOf("x") };
   }
 
   private bindArguments(decl: A.BlockDecl, call: A.CallExpr, scope: Scope, file: number): Map<string, Value> {
@@ -222,6 +286,7 @@ export class Expander {
       }
       let value = this.eval(arg.value, scope, file);
       const param = decl.params.find((p) => p.name.text === name) as A.ParamDecl;
+      if (param.type) this.chargeTypeCheck(value, param.type, arg.span);
       if (param.type && !matchesType(value, param.type)) {
         this.report(makeDiagnostic("V2005", `\`${name}\` must be ${formatType(param.type)}, got ${typeName(value)} ${formatValue(value)}`, arg.value.span, {
           label: `expected ${formatType(param.type)}`,
@@ -249,7 +314,7 @@ export class Expander {
   }
 
   private unknownArgument(name: string, span: Span, known: readonly string[], owner: string): void {
-    const similar = closestName(name, known);
+    const similar = this.similar(name, known, span);
     this.report(makeDiagnostic("V2003", `${owner} has no parameter \`${name}\``, span, {
       label: "unknown argument",
       notes: [{ text: `${owner} takes ${known.map((k) => `\`${k}\``).join(", ") || "no arguments"}` }],
@@ -265,6 +330,7 @@ export class Expander {
         this.report(makeDiagnostic("V2012", `the model takes more than ${limits.maxSteps} steps to expand`, this.userSpan(statement.span)));
         throw new Abort();
       }
+      this.charge(1, statement.span);
       this.runStatement(statement, scope, file, path);
     }
   }
@@ -273,7 +339,7 @@ export class Expander {
     switch (s.kind) {
       case "let": {
         const value = "statements" in s.value ? this.runPipeline(s.value, scope, file, path) : this.eval(s.value, scope, file);
-        scope.set(s.name.text, value);
+        scope.set(s.name.text, value, s.span);
         return;
       }
       case "if": {
@@ -295,6 +361,15 @@ export class Expander {
       case "output": {
         const x = scope.get("x");
         if (x?.kind === "tensor") this.outputs[s.name.text] = x.node;
+        else if (x === undefined) this.noInput(s.span);
+        else if (x.kind !== "unknown" && !this.reportedOutputs.has(x)) {
+          this.reportedOutputs.add(x);
+          const place = scope.placeOf("x");
+          this.report(makeDiagnostic("V2017", `\`output ${s.name.text}\` marks \`x\`, which is ${describeValue(x)}, not a tensor`, s.span, {
+            label: "a model's outputs are tensors",
+            labels: place ? [{ span: place, text: "`x` last set here" }] : [],
+          }));
+        }
         return;
       }
       case "step":
@@ -314,6 +389,12 @@ export class Expander {
       const segment = this.labelText(s.label, scope, file);
       if (segment === undefined) return;
       inner = weightKey(path, segment);
+      if (inner.length > limits.maxPathLength) {
+        this.report(makeDiagnostic("V2015", `the weight path here would be ${inner.length} characters long; paths hold at most ${limits.maxPathLength}`, this.userSpan(s.label.span), {
+          label: "adds a segment to the weight path", help: ["weight paths are timm's state_dict keys, such as `blocks.3.attn.qkv`"],
+        }));
+        return;
+      }
     }
     const action = s.action;
     if (action.kind === "repeat") {
@@ -326,7 +407,8 @@ export class Expander {
         return;
       }
       for (let i = 0; i < count.value; i++) {
-        scope.set(action.index.text, { kind: "int", value: i, origin: { span: action.index.span } });
+        this.charge(1, action.span);
+        scope.set(action.index.text, { kind: "int", value: i, origin: { span: action.index.span } }, action.index.span);
         this.runBody(action.body.statements, scope, file, s.label ? weightKey(inner, String(i)) : inner);
       }
       return;
@@ -335,6 +417,7 @@ export class Expander {
     if (action.kind === "residual") {
       if (!x || x.kind !== "tensor") {
         if (!x) this.noInput(action.span);
+        else if (x.kind !== "unknown") this.needsTensor("`residual`", x, action.span, scope);
         return;
       }
       this.runBody(action.body.statements, scope, file, inner);
@@ -345,17 +428,29 @@ export class Expander {
     }
     const block = this.program.visible.get(file)?.get(action.callee.text);
     if (block) {
-      if (x && x.kind !== "tensor") return; // An earlier error already explains the missing tensor.
+      if (x && x.kind !== "tensor") {
+        // An unknown `x` follows an error that already explains the missing tensor.
+        if (x.kind !== "unknown") this.needsTensor(`\`${block.decl.name.text}\``, x, action.span, scope);
+        return;
+      }
       const out = this.invokeBlock(block, action, scope, file, inner, x);
       // A block called before the input exists (argument checks) leaves `x` undefined.
-      if (out !== undefined) scope.set("x", out);
+      if (out.x === undefined || out.x.kind === "tensor" || out.x.kind === "unknown") {
+        if (out.x !== undefined) scope.set("x", out.x);
+        return;
+      }
+      this.report(makeDiagnostic("V2005", `\`${block.decl.name.text}\` leaves ${describeValue(out.x)} in \`x\`, not a tensor`, action.span, {
+        label: "a layer's result is the tensor its block leaves in `x`",
+        labels: out.place ? [{ span: out.place, text: "`x` last set here" }] : [],
+      }));
+      scope.set("x", unknown);
       return;
     }
     if (isOpKind(action.callee.text)) {
       scope.set("x", this.applyOp(action.callee.text, action, scope, file, inner));
       return;
     }
-    if (action.callee.text in builtins) {
+    if (builtins.has(action.callee.text)) {
       this.report(makeDiagnostic("V2002", `\`${action.callee.text}\` is a function, not a layer`, action.callee.span, {
         label: "computes a value", help: [`use it in an expression: \`let v = ${action.callee.text}(…)\``],
       }));
@@ -370,6 +465,7 @@ export class Expander {
     const value = this.eval(label.expr, scope, file);
     // A label is one segment of a state_dict key: `(i)` or `("stem")`, never `-1`, "" or "a.b".
     const text = value.kind === "int" || value.kind === "string" ? String(value.value) : undefined;
+    if (text !== undefined) this.charge(charUnits(text.length), label.span);
     if (text !== undefined && /^(?:\d+|[A-Za-z_][A-Za-z0-9_]*)$/.test(text)) return text;
     if (text !== undefined) {
       this.report(makeDiagnostic("V2015", `a label must be a name or a non-negative int, got ${formatValue(value)}`, this.userSpanOf(value, label.span), {
@@ -402,7 +498,7 @@ export class Expander {
       if (arg.name) {
         sawKeyword = true;
         name = arg.name.text;
-        if (!(name in def.attrs)) {
+        if (!Object.hasOwn(def.attrs, name)) {
           this.unknownArgument(name, arg.name.span, specs.map(([k]) => k), `op \`${op}\``);
           failed = true;
           return;
@@ -426,6 +522,7 @@ export class Expander {
       const value = this.eval(arg.value, scope, file);
       if (value.kind === "unknown") { failed = true; return; }
       const spec = def.attrs[name];
+      this.charge(weightOf(value), arg.span);
       const checked = checkAttr(value, spec);
       if (checked === undefined) {
         this.report(makeDiagnostic("V2005", `\`${name}\` of \`${op}\` must be ${describeAttrType(spec)}, got ${typeName(value)} ${formatValue(value)}`, arg.value.span, {
@@ -460,6 +557,7 @@ export class Expander {
       return unknown;
     }
     if (!x) { this.noInput(call.span); return unknown; }
+    if (x.kind !== "tensor" && x.kind !== "unknown" && !failed) this.needsTensor(`\`${op}\``, x, call.span, scope);
     if (failed || x.kind !== "tensor") return unknown;
     return this.makeNode(op, [x.node, ...tensors], attrs, origins, path, call.span);
   }
@@ -471,6 +569,7 @@ export class Expander {
       }));
       throw new Abort();
     }
+    this.charge(1 + charUnits(path.length), span);
     const node: Node = { id: this.nodes.length, op, inputs, attrs, attrOrigins, path, origin: this.originOf(span) };
     this.nodes.push(node);
     return { kind: "tensor", node: node.id };
@@ -511,7 +610,11 @@ export class Expander {
       scope.set("x", this.makeNode("input", [], { dims }, { dims: { span: s.shape.span } }, path, s.span));
       return;
     }
-    if (x?.kind !== "tensor") return;
+    if (x === undefined) return this.noInput(s.span);
+    if (x.kind !== "tensor") {
+      if (x.kind !== "unknown") this.needsTensor(`\`${s.kind}\``, x, s.span, scope);
+      return;
+    }
     this.expectations.push({ tensor: x.node, batch: first.factor, dims, span: s.shape.span, origin: this.originOf(s.span) });
   }
 
@@ -560,9 +663,14 @@ export class Expander {
   }
 
   private text(expr: A.Expr, scope: Scope, file: number): string {
-    if (expr.kind === "string") return interpolate(expr, (e) => this.eval(e, scope, file));
-    const value = this.eval(expr, scope, file);
-    return value.kind === "string" ? value.value : formatValue(value);
+    let text: string;
+    if (expr.kind === "string") text = interpolate(expr, (e) => this.eval(e, scope, file));
+    else {
+      const value = this.eval(expr, scope, file);
+      text = value.kind === "string" ? value.value : formatValue(value);
+    }
+    this.charge(charUnits(text.length), expr.span);
+    return text;
   }
 
   // ---- origins -----------------------------------------------------------------------------
@@ -604,20 +712,44 @@ export class Expander {
   // ---- expressions -------------------------------------------------------------------------
 
   private eval(expr: A.Expr, scope: Scope, file: number): Value {
-    let ctx = this.contexts.get(scope);
-    if (!ctx) {
-      ctx = {
-        lookup: (name) => scope.get(name),
-        names: () => scope.names(),
-        report: (d) => this.report(d),
-        isBlock: (name) => this.program.visible.get(file)?.has(name) ?? false,
-      };
-      this.contexts.set(scope, ctx);
-    }
-    return evaluate(expr, ctx);
+    this.evalScope = scope;
+    this.evalFile = file;
+    return evaluate(expr, this.evalContext);
+  }
+
+  // ---- work ----------------------------------------------------------------------------------
+
+  /**
+   * Spends work units (limits.ts) for what is done at `span`. Past the budget, reports V2012
+   * there and ends the expansion: a hostile spec stops within about a second.
+   */
+  private charge(units: number, span: Span): void {
+    if (this.work.spend(units)) return;
+    this.diagnostics.push(makeDiagnostic("V2012", `the spec takes too much work to evaluate: more than ${limits.maxWork} steps`, this.userSpan(span), {
+      label: "the budget ran out here",
+      notes: [
+        { text: "steps count expressions evaluated, statements run, loop iterations and block calls, list items and characters made or compared; a standard model takes under 10000" },
+        ...(this.isUserFile(span.file) ? [] : [this.expansionNote(span)]),
+      ],
+      help: ["check `repeat` counts, and lists or strings built in loops"],
+    }));
+    throw new Abort();
+  }
+
+  /** Checking a value against a list type reads all of it; other types look at its kind. */
+  private chargeTypeCheck(value: Value, type: A.TypeExpr, span: Span): void {
+    if (readsItems(type)) this.charge(weightOf(value), span);
+  }
+
+  /** A similar name for a suggestion, its search charged as characters compared. */
+  private similar(name: string, candidates: Iterable<string>, span: Span): string | undefined {
+    const found = findClosestName(name, candidates);
+    this.charge(charUnits(found.work), span);
+    return found.name;
   }
 
   private report(d: Diagnostic): void {
+    this.charge(1 + charUnits(d.message.length), d.primary.span);
     // Errors found in the standard library are placed at the user's line that led there.
     if (!this.isUserFile(d.primary.span.file) && this.stack.length > 0) {
       const where = this.userSpan(d.primary.span);
@@ -637,13 +769,27 @@ function attrSpecs(op: OpKind): ReadonlyArray<[string, AttrSpec]> {
   return specs;
 }
 
+/**
+ * An object for keys the user writes (parameter and output names): without a prototype, a key
+ * such as `__proto__` or `constructor` is an ordinary own property, never Object.prototype's.
+ */
+function nameTable<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+function readsItems(type: A.TypeExpr): boolean {
+  return type.kind === "list" || (type.kind === "union" && type.options.some(readsItems));
+}
+
 function countOf(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
+/** The standard-library module of each one-line family (DESIGN.md), for a missing `use`. */
+const familyModules = new Map([["vit", "vit"], ["deit_distilled", "vit"], ["vit_hybrid", "vit"], ["swin", "swin"], ["mobilevit", "mobilevit"]]);
+
 function knownFamilyHint(name: string): string | undefined {
-  const families: Record<string, string> = { vit: "vit", deit_distilled: "vit", vit_hybrid: "vit", swin: "swin", mobilevit: "mobilevit" };
-  const module = families[name];
+  const module = familyModules.get(name);
   return module ? `\`${name}\` is defined in \`std.${module}\`: add \`use std.${module}\` at the top of the file` : undefined;
 }
 

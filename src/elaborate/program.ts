@@ -95,7 +95,7 @@ export function loadProgram(entryPath: string, entryText: string, host: Host): {
       if (decl.name.text === "") continue;
       const clash = blocks.get(decl.name.text);
       if (clash) diagnostics.push(duplicate(decl.name.text, decl.name.span, clash.decl.name.span, "block"));
-      else if (isOpKind(decl.name.text) || decl.name.text in builtins) {
+      else if (isOpKind(decl.name.text) || builtins.has(decl.name.text)) {
         diagnostics.push(makeDiagnostic("V2009", `\`${decl.name.text}\` is already a primitive op or built-in function`, decl.name.span, {
           label: "this name is taken", help: ["give the block another name"],
         }));

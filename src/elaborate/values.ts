@@ -5,6 +5,7 @@
 import type { AttrValue, ValueOrigin } from "../ir/graph";
 import { formatBatch } from "../ir/shape";
 import type { TypeExpr } from "../syntax/ast";
+import { charUnits } from "./limits";
 
 export type Value =
   | { readonly kind: "int"; readonly value: number; readonly origin?: ValueOrigin }
@@ -20,12 +21,6 @@ export type Value =
   | { readonly kind: "unknown"; readonly origin?: ValueOrigin };
 
 export const unknown: Value = { kind: "unknown" };
-
-/**
- * Lists and strings are configuration, not data: these bounds keep a spec that doubles a list
- * in a loop from exhausting memory (a crash) or time, long before a real spec comes near.
- */
-export const valueLimits = { maxListItems: 10_000, maxStringLength: 100_000 };
 
 export function withOrigin(value: Value, origin: ValueOrigin | undefined): Value {
   return { ...value, origin } as Value;
@@ -44,17 +39,116 @@ export function typeName(value: Value): string {
   }
 }
 
+/** Messages show at most this many characters of a value, then `…`. */
+const maxShownLength = 200;
+
+/**
+ * A value as source text: `3`, `1.0`, `"avg"`, `[224, 224]`. Long lists and strings are cut
+ * after `maxShownLength` characters with `…`, without reading the rest (a list of 10 000
+ * items of 10 000 items each is 10^8 numbers).
+ */
 export function formatValue(value: Value): string {
+  const parts: string[] = [];
+  let length = 0;
+  const add = (text: string) => {
+    parts.push(text);
+    length += text.length;
+  };
+  // False once enough is written: the caller stops.
+  const write = (v: Value): boolean => {
+    if (length > maxShownLength) return false;
+    if (v.kind === "string") add(JSON.stringify(v.value.length > maxShownLength ? v.value.slice(0, maxShownLength + 1) : v.value));
+    else if (v.kind !== "list") add(scalarText(v));
+    else {
+      add("[");
+      for (let i = 0; i < v.items.length; i++) {
+        if (i > 0) add(", ");
+        if (!write(v.items[i])) return false;
+      }
+      add("]");
+    }
+    return length <= maxShownLength;
+  };
+  const whole = write(value);
+  const text = parts.join("");
+  return whole ? text : `${text.slice(0, maxShownLength)}…`;
+}
+
+function scalarText(value: Exclude<Value, { kind: "list" | "string" }>): string {
   switch (value.kind) {
     case "int": return String(value.value);
     case "float": return Number.isInteger(value.value) ? value.value.toFixed(1) : String(value.value);
     case "bool": return String(value.value);
-    case "string": return JSON.stringify(value.value);
-    case "list": return `[${value.items.map(formatValue).join(", ")}]`;
     case "tensor": return "a tensor";
     case "batch": return formatBatch(value.factor);
     case "unknown": return "?";
   }
+}
+
+/**
+ * Whether `==` holds: numbers by value (`1 == 1.0`); inside lists, items of the same kind and
+ * value, as they are written (`[1] != [1.0]`); tensors when they are the same tensor.
+ */
+export function sameValue(a: Value, b: Value): boolean {
+  if (isNumber(a) && isNumber(b)) return a.value === b.value;
+  return sameItem(a, b);
+}
+
+function sameItem(a: Value, b: Value): boolean {
+  switch (a.kind) {
+    case "int": case "float": case "bool": case "string": return a.kind === b.kind && a.value === b.value;
+    case "batch": return b.kind === "batch" && a.factor === b.factor;
+    case "tensor": return b.kind === "tensor" && a.node === b.node;
+    case "list": return b.kind === "list" && a.items.length === b.items.length && a.items.every((item, i) => sameItem(item, b.items[i]));
+    case "unknown": return false;
+  }
+}
+
+interface ListStats {
+  readonly weight: number;
+  readonly depth: number;
+}
+
+/**
+ * Per list of lists (by its items array, which `withOrigin` keeps), computed once, children
+ * first: lists shared many times over would otherwise be read again and again. A flat list is
+ * read directly (a WeakMap entry for every small list cost more than reading it: 1 s in 2
+ * million `let l = [i]`).
+ */
+const nestedStats = new WeakMap<readonly Value[], ListStats>();
+
+function statsOf(items: readonly Value[]): ListStats {
+  const known = nestedStats.get(items);
+  if (known) return known;
+  let weight = 1;
+  let depth = 0;
+  for (const item of items) {
+    weight += weightOf(item);
+    depth = Math.max(depth, depthOf(item));
+  }
+  const stats = { weight, depth: depth + 1 };
+  if (depth > 0) nestedStats.set(items, stats);
+  return stats;
+}
+
+/**
+ * Work units (limits.ts) to read a value whole: one per value and list item, nested lists
+ * included, and the characters of its strings. A list that holds one list 10 times, which
+ * holds another 10 times …, is cheap to make but costly to read: its weight says so.
+ */
+export function weightOf(value: Value): number {
+  if (value.kind === "list") return statsOf(value.items).weight;
+  return value.kind === "string" ? 1 + charUnits(value.value.length) : 1;
+}
+
+/** How deeply lists nest in a value: 0 for a number, 1 for `[1, 2]`, 2 for `[[1]]`. */
+export function depthOf(value: Value): number {
+  return value.kind === "list" ? statsOf(value.items).depth : 0;
+}
+
+/** A value as messages show it: `int 3`, `string "avg"`, `a tensor`. */
+export function describeValue(value: Value): string {
+  return value.kind === "tensor" ? "a tensor" : `${typeName(value)} ${formatValue(value)}`;
 }
 
 /** Text for message templates: strings without quotes, everything else as formatValue. */

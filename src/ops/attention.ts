@@ -39,6 +39,6 @@ export const attention: OpDef = {
   macs(inputs, _attrs, out) {
     // q @ k^T and attn @ v: N*N*D multiply-accumulates each, over all heads.
     const [n, dim] = out.dims;
-    return 2 * inputs[0].batch * n * n * dim;
+    return 2n * BigInt(inputs[0].batch) * BigInt(n) * BigInt(n) * BigInt(dim);
   },
 };

@@ -86,10 +86,11 @@ function convParams(inputs: readonly Shape[], attrs: Attrs): TensorShapes {
   return attrs.bias ? { weight, bias: [out] } : { weight };
 }
 
-function convMacs(inputs: readonly Shape[], attrs: Attrs, out: Shape): number {
+function convMacs(inputs: readonly Shape[], attrs: Attrs, out: Shape): bigint {
   const [kh, kw] = pairAttr(attrs, "kernel");
-  const perOutput = (inputs[0].dims[0] / (attrs.groups as number)) * kh * kw;
-  return out.batch * out.dims[0] * out.dims[1] * out.dims[2] * perOutput;
+  // Channels per group: groups divides the input channels (checked by the shape rule).
+  const perOutput = BigInt(inputs[0].dims[0] / (attrs.groups as number)) * BigInt(kh) * BigInt(kw);
+  return BigInt(out.batch) * BigInt(out.dims[0]) * BigInt(out.dims[1]) * BigInt(out.dims[2]) * perOutput;
 }
 
 export const conv2d: OpDef = {

@@ -22,7 +22,7 @@ export const linear: OpDef = {
   },
   macs(inputs, _attrs, out) {
     const x = inputs[0];
-    return elementsPerImage(out) * x.dims[x.dims.length - 1];
+    return BigInt(elementsPerImage(out)) * BigInt(x.dims[x.dims.length - 1]);
   },
 };
 

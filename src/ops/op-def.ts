@@ -50,8 +50,11 @@ export interface OpDef {
   params(inputs: readonly Shape[], attrs: Attrs, out: Shape): TensorShapes;
   /** Persistent non-trainable state (BatchNorm statistics): loaded, never counted. */
   buffers?(inputs: readonly Shape[], attrs: Attrs, out: Shape): TensorShapes;
-  /** Multiply-accumulates for one image. Only Linear, Conv2d and the attention matmuls count. */
-  macs(inputs: readonly Shape[], attrs: Attrs, out: Shape): number;
+  /**
+   * Multiply-accumulates for one image. Only Linear, Conv2d and the attention matmuls count.
+   * A bigint: a huge model's count passes 2^53, where a double is no longer exact.
+   */
+  macs(inputs: readonly Shape[], attrs: Attrs, out: Shape): bigint;
 }
 
 export function problem(code: Code, message: string, extra: Omit<ShapeProblem, "problem" | "code" | "message"> = {}): ShapeProblem {
@@ -63,7 +66,7 @@ export function isProblem(x: Shape | ShapeProblem): x is ShapeProblem {
 }
 
 export const none = (): TensorShapes => ({});
-export const noMacs = (): number => 0;
+export const noMacs = (): bigint => 0n;
 
 export function intAttr(attrs: Attrs, name: string): number {
   return attrs[name] as number;

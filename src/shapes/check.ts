@@ -15,7 +15,8 @@ export interface CheckedNode {
   readonly shape?: Shape;
   readonly params: TensorShapes;
   readonly buffers: TensorShapes;
-  readonly macs: number;
+  /** Exact: a huge model's count passes 2^53. */
+  readonly macs: bigint;
 }
 
 export interface CheckedGraph {
@@ -35,7 +36,7 @@ export function checkShapes(graph: Graph, isUserFile: (file: number) => boolean)
     let out: Shape | undefined;
     let params: TensorShapes = {};
     let buffers: TensorShapes = {};
-    let macs = 0;
+    let macs = 0n;
     if (inputs.every((s): s is Shape => s !== undefined)) {
       const def = ops[node.op];
       const result = def.shape(inputs, node.attrs);

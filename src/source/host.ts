@@ -52,7 +52,7 @@ function prebuiltStdAstFromDisk(name: string, text: string): unknown {
       prebuilt = null; // Not built (tests run from src/), or unreadable: parse instead.
     }
   }
-  const entry = prebuilt?.[name];
+  const entry = prebuilt && Object.hasOwn(prebuilt, name) ? prebuilt[name] : undefined;
   return entry && entry.text === text ? entry.ast : undefined;
 }
 

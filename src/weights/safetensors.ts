@@ -33,6 +33,11 @@ export interface SafetensorsFile {
   close(): void;
 }
 
+/**
+ * Longer tensor names are refused: timm's are under 100 characters, and V8 hashes strings past
+ * 16 383 characters by length alone, so 2 000 long names sharing a prefix took 8 s per Map.
+ */
+const maxNameLength = 4_096;
 /** A header larger than this is not a weight file (real ones are well under 1 MB). */
 const maxHeaderBytes = 100_000_000;
 /** Node reads and writes at most 2 GiB per call; larger tensors go in pieces. */
@@ -188,6 +193,7 @@ function readHeader(file: string, fd: number): { dataStart: number; tensors: Map
   let metadata: Record<string, string> = {};
   const tensors = new Map<string, TensorInfo>();
   for (const key of keys) {
+    if (key.length > maxNameLength) throw notSafetensors(file, `a tensor's name is ${key.length} characters long (${showJson(key)}); names hold at most ${maxNameLength}`);
     if (seen.has(key)) throw notSafetensors(file, `its header has the key \`${key}\` twice`);
     seen.add(key);
     if (key === "__metadata__") metadata = parseMetadata(file, header[key]);

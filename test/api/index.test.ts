@@ -40,7 +40,7 @@ describe("compiling", () => {
     expect(c.diagnostics).toEqual([]);
     const s = summarize(c.models[0]);
     const cli = JSON.parse(vitc(["summary", "specs/swin_tiny_patch4_window7_224.vit", "--json"]).out) as { models: Array<{ params: number; macs: number }> };
-    expect([s.params, s.macs]).toEqual([cli.models[0].params, cli.models[0].macs]);
+    expect([Number(s.params), Number(s.macs)]).toEqual([cli.models[0].params, cli.models[0].macs]);
     expect(weightShapes(c.models[0])["layers.0.blocks.0.attn.relative_position_bias_table"]).toEqual([169, 3]);
   });
 
@@ -104,7 +104,7 @@ describe("running", () => {
     expect(isToolError(missing) && missing.code).toBe("V4001");
     const small = await thrown(loadModel(model, { backend: "cpu", maxMemoryBytes: 1000 }));
     expect(isToolError(small) && small.code).toBe("V5003");
-    expect(estimateRunMemory(model).weightBytes).toBe(4 * summarize(model).params);
+    expect(estimateRunMemory(model).weightBytes).toBe(4 * Number(summarize(model).params));
   });
 
   it("V5002 a backend that fails in the forward pass names the backend and the model", async () => {

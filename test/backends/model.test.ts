@@ -32,6 +32,22 @@ describe("TfjsModel", () => {
     single.dispose();
   });
 
+  it("returns an output named `__proto__` like any other, and leaks nothing", async () => {
+    const { tf } = await loadBackend("cpu");
+    const text = "block b() {\n  input [B, 3, 4, 4]\n  conv2d(out: 2, kernel: 1)\n  output __proto__\n  relu()\n}\nmodel m = b()\n";
+    const checked = compileText(text).models[0].checked;
+    const model = TfjsModel.load(tf, checked, initialWeights(1));
+    const input = tf.zeros([1, 3, 4, 4]);
+    const before = tf.memory().numTensors;
+    const r = model.forward(input);
+    expect(Object.keys(r.outputs).sort()).toEqual(["__proto__", "logits"]);
+    expect(Object.getOwnPropertyDescriptor(r.outputs, "__proto__")?.value.shape).toEqual([1, 2, 4, 4]);
+    for (const t of Object.values(r.outputs)) t.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    input.dispose();
+    model.dispose();
+  });
+
   it("refuses to capture a projection fused into its attention", async () => {
     const { tf } = await loadBackend("cpu");
     const checked = compileText(spec).models[0].checked;

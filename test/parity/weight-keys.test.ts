@@ -29,6 +29,6 @@ describe.each(fixtures)("fixture %s", (name) => {
   });
 
   it("counts the fixture's parameters", () => {
-    expect(summarize(compiled.models[0]).params).toBe(config.params);
+    expect(summarize(compiled.models[0]).params).toBe(BigInt(config.params));
   });
 });

@@ -1,8 +1,9 @@
-// A stage never throws on user input (STYLE.md §3), and every span it reports points into the
-// file it names. Checked on random input with fast-check: (a) token soups built from the
-// language's own words, also as user modules that use each other, (b) mutations of the real
-// specs (specs/*.vit, specs/std/*.vit), each compiled as a user file and, for the standard
-// library, also as the module a spec `use`s.
+// A stage never throws on user input (STYLE.md §3), every span it reports points into the
+// file it names, and no control character of the input reaches the terminal raw. Checked on
+// random input with fast-check: (a) token soups built from the language's own words, also as
+// user modules that use each other, (b) mutations of the real specs (specs/*.vit,
+// specs/std/*.vit), each compiled as a user file and, for the standard library, also as the
+// module a spec `use`s.
 // On failure fast-check prints the seed and the shrunk input that reproduce it.
 
 import * as fs from "node:fs";
@@ -40,7 +41,10 @@ function spanProblems(c: Compilation): string[] {
     for (const note of d.notes) if (note.span) check(note.span, `${what} (note \`${note.text}\`)`);
     for (const s of d.suggestions) for (const edit of s.edits) check(edit.span, `${what} (suggestion \`${s.message}\`)`);
     if (problems.length > 0) continue;
-    renderTerminal(c.files, d, { color: false });
+    // Rendered output holds no control character but its line breaks.
+    if (/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(renderTerminal(c.files, d, { color: false }))) {
+      problems.push(`${what}: a control character reaches the terminal`);
+    }
     toJson(c.files, d);
   }
   return problems;
@@ -58,6 +62,8 @@ const vocabulary = [
   "0", "1", "3", "16", "224", "768", "-1", "1e-6", ".5", "2.", "99999999999999999999", '"s"', '"{dim}"', '"{"', '"unterminated',
   "(", ")", "[", "]", "{", "}", ",", ":", ".", "|", "=", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "//", "%",
   "\n", "# comment\n", "## doc\n", "'", "@", "é", "\t", "\u{1F600}", "\uD800",
+  // Names Object.prototype has, and characters a terminal would act on.
+  "toString", "constructor", "__proto__", "hasOwnProperty", '"\u001b[2J"', '"\u202e"', "\u0007",
 ];
 const fragments = ["use std.vit\n", "use std.layers\n", "model m = ", "block b(n: int = 1) {\n", "input [B, 3, 32, 32]\n", "repeat 2 as i {", "residual {", "let y = ", "expect [B, 3]\n"];
 const soup = fc

@@ -28,9 +28,10 @@ describe("model table", () => {
       // A file may hold the default model and variants; create_kwargs pick the variant.
       const model = m.create_kwargs.num_classes !== undefined && compiled.models.length > 1 ? compiled.models[1] : compiled.models[0];
       const s = summarize(model);
-      expect(s.params).toBe(m.params);
-      expect(s.macsByKind).toEqual({ linear: m.macs.linear, conv: m.macs.conv, attn_matmul: m.macs.attn_matmul });
-      expect(s.macs).toBe(m.macs.total);
+      // Counts are exact bigints; the table's numbers are all below 2^53.
+      expect(s.params).toBe(BigInt(m.params));
+      expect(s.macsByKind).toEqual({ linear: BigInt(m.macs.linear), conv: BigInt(m.macs.conv), attn_matmul: BigInt(m.macs.attn_matmul) });
+      expect(s.macs).toBe(BigInt(m.macs.total));
       expect(s.input).toBe(`[B, ${m.input_size.join(", ")}]`);
       expect(s.output).toBe(`[B, ${m.forward_shape.slice(1).join(", ")}]`);
     },

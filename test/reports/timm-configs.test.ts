@@ -21,7 +21,7 @@ describe("timm configurations", () => {
     const compiled = compileText(`${modules}model m = ${c.spec}\n`);
     expect(compiled.diagnostics.map((d) => `${d.code}: ${d.message}`)).toEqual([]);
     const s = summarize(compiled.models[0]);
-    expect({ params: s.params, macs: s.macs, output: s.output }).toEqual({ params: c.params, macs: c.macs, output: `[B, ${c.output.join(", ")}]` });
+    expect({ params: s.params, macs: s.macs, output: s.output }).toEqual({ params: BigInt(c.params), macs: BigInt(c.macs), output: `[B, ${c.output.join(", ")}]` });
   });
 
   it.each(data.refused.map((c) => [c.spec, c] as const))("refused by timm: %s", (_spec, c) => {

@@ -171,6 +171,7 @@ describe("each malformed file is one V4001 that names the problem", () => {
     ["a header that is not JSON", () => rawFile("{not json"), "its header is not valid JSON ("],
     ["a header that is an array", () => rawFile([1, 2]), "its header is an array, not a JSON object"],
     ["a header that is a number", () => rawFile("3"), "its header is 3, not a JSON object"],
+    ["a 20 000-character tensor name", () => rawFile({ [`${"w".repeat(20_000)}.0`]: f32(0, 8) }, new Uint8Array(8)), `a tensor's name is 20002 characters long ("${"w".repeat(56)}...); names hold at most 4096`],
     ["a repeated key", () => rawFile('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}, "a" :{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', new Uint8Array(4)), "its header has the key `a` twice"],
     ["metadata that is not an object", () => rawFile({ __metadata__: ["x"] }), "its `__metadata__` is [\"x\"], not an object of strings"],
     ["metadata with a number", () => rawFile({ __metadata__: { a: 1 } }), "its `__metadata__` is not an object of strings: `a` is 1"],

@@ -230,7 +230,8 @@ export class TfjsModel {
       }
       // Clones share their data, so each returned tensor can be disposed on its own.
       const take = (id: number) => tf.clone(this.view(held[id], "logical"));
-      const result: ForwardResult = { outputs: {}, captured: new Map() };
+      // Output names are the user's (`output __proto__`): no prototype for them to reach.
+      const result: ForwardResult = { outputs: Object.create(null) as Record<string, Tensor>, captured: new Map() };
       for (const [name, id] of Object.entries(outputs)) result.outputs[name] = take(id);
       for (const id of captured) result.captured.set(id, take(id));
       for (const id of wanted) release(id);
