@@ -3,6 +3,7 @@
 import { hasErrors } from "../diagnostics/diagnostic";
 import { toJson, type JsonDiagnostic } from "../diagnostics/render-json";
 import { renderTerminal } from "../diagnostics/render-terminal";
+import { visibleText } from "../diagnostics/visible-text";
 import { compileSource, type Compilation, type CompiledModel } from "../pipeline";
 import { renderSummaryTable, summarize, summaryJsonText } from "../reports/summary";
 import { diskHost, readTextFile, type Host } from "../source/host";
@@ -54,7 +55,7 @@ export function checkCommand(args: ParsedArgs, io: Io): number {
   for (const file of args.operands) {
     const r = compileFile(file, host);
     if (r.unreadable !== undefined) {
-      io.out(`${r.path}: error[V1000]: cannot read \`${r.path}\`: ${r.unreadable}\n`);
+      io.out(`${visibleText(`${r.path}: error[V1000]: cannot read \`${r.path}\`: ${r.unreadable}`)}\n`);
       errors++;
       continue;
     }
@@ -96,7 +97,7 @@ export function compileSpec(args: ParsedArgs, io: Io): CompiledSpec | number {
   const only = flagValue(args, "model");
   const result = compileFile(args.operands[0], diskHost(), only);
   if (result.unreadable !== undefined) {
-    io.err(`${result.path}: error[V1000]: cannot read \`${result.path}\`: ${result.unreadable}`);
+    io.err(visibleText(`${result.path}: error[V1000]: cannot read \`${result.path}\`: ${result.unreadable}`));
     return 1;
   }
   const c = result.compilation as Compilation;
@@ -107,7 +108,7 @@ export function compileSpec(args: ParsedArgs, io: Io): CompiledSpec | number {
   if (c.models.length === 0) {
     const declared = declaredModels(c);
     const has = declared.length > 0 ? `; it declares ${listNames(declared)}` : "";
-    io.err(only !== undefined ? `vitc ${args.command.name}: no model \`${only}\` in ${result.path}${has}` : `vitc ${args.command.name}: ${result.path} declares no model`);
+    io.err(visibleText(only !== undefined ? `vitc ${args.command.name}: no model \`${only}\` in ${result.path}${has}` : `vitc ${args.command.name}: ${result.path} declares no model`));
     return 1;
   }
   return { path: result.path, compilation: c, models: c.models };

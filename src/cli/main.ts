@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isToolError, renderToolError } from "../diagnostics/tool-error";
+import { visibleText } from "../diagnostics/visible-text";
 import { parseCommandArgs, UsageError, type ParsedArgs } from "./args";
 import { checkCommand, summaryCommand } from "./check";
 import { commandHelp, findCommand, generalHelp, plannedCommands, usageLine } from "./commands";
@@ -22,8 +23,9 @@ const loadRunner = () => import("./run");
 const handlers: Record<string, (args: ParsedArgs, io: Io) => number | Promise<number>> = {
   check: checkCommand,
   summary: summaryCommand,
-  run: async (args, io) => (await loadRunner()).runCommand(args, io),
-  bench: async (args, io) => (await loadRunner()).benchCommand(args, io),
+  // Their output is plain lines that quote the user's paths and names: shown escaped.
+  run: async (args, io) => (await loadRunner()).runCommand(args, escapedIo(io)),
+  bench: async (args, io) => (await loadRunner()).benchCommand(args, escapedIo(io)),
 };
 
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
@@ -39,7 +41,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       const lines = [`${where}: ${err.message}`, ...err.help.map((h) => `  = help: ${h}`)];
       if (err.command) lines.push(usageLine(err.command), `run \`vitc ${err.command.name} --help\` for its flags`);
       else lines.push("run `vitc help` for the commands");
-      io.err(lines.join("\n"));
+      io.err(visibleText(lines.join("\n"), { newline: true }));
       return 2;
     }
     if (isToolError(err)) {
@@ -47,7 +49,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return 1;
     }
     // A bug in vitc: say so plainly instead of printing a stack trace.
-    io.err(`vitc: internal error: ${err instanceof Error ? err.message : String(err)}\nthis is a bug in vitc; please report it with the command and the spec that caused it`);
+    io.err(`vitc: internal error: ${visibleText(err instanceof Error ? err.message : String(err))}\nthis is a bug in vitc; please report it with the command and the spec that caused it`);
     return 70;
   }
 }
@@ -76,6 +78,11 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
     return 0;
   }
   return handlers[command.name](args, io);
+}
+
+/** `io` with control characters in written lines shown as escapes (progress lines pass as they are). */
+function escapedIo(io: Io): Io {
+  return { ...io, out: (t) => io.out(visibleText(t, { newline: true })), err: (t) => io.err(visibleText(t, { newline: true })) };
 }
 
 function unknownCommand(name: string): UsageError {

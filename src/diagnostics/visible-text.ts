@@ -8,6 +8,8 @@
 export interface VisibleTextOptions {
   /** What a tab becomes, where the caller lays tabs out (a source line: spaces); else `\t`. */
   readonly tab?: string;
+  /** Keep line breaks (`\n`) as they are, for text of several lines the caller wrote. */
+  readonly newline?: boolean;
 }
 
 const shortEscapes = new Map([["\t", "\\t"], ["\n", "\\n"], ["\r", "\\r"]]);
@@ -22,6 +24,7 @@ export function visibleChar(ch: string, options: VisibleTextOptions = {}): strin
   const code = ch.charCodeAt(0);
   if (!isControlCode(code)) return ch;
   if (ch === "\t" && options.tab !== undefined) return options.tab;
+  if (ch === "\n" && options.newline) return ch;
   return shortEscapes.get(ch) ?? `\\u{${code.toString(16)}}`;
 }
 

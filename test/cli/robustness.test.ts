@@ -190,6 +190,18 @@ describe("exit codes", () => {
   });
 });
 
+describe("control characters the user typed are shown, never sent to the terminal", () => {
+  it.each([
+    ["a file name", ["check", "/tmp/\u001b[31mred.vit"], "/tmp/\\u{1b}[31mred.vit"],
+    ["a flag value", ["run", "x.vit", "--seed", "\u001b]0;title\u0007"], "got `\\u{1b}]0;title\\u{7}`"],
+    ["a --model name", ["summary", "specs/vit_tiny_patch16_224.vit", "--model", "\u009b2J"], "no model `\\u{9b}2J`"],
+  ])("%s", async (_, argv, shown) => {
+    const { all } = await run(argv as string[]);
+    expect(all).toContain(shown);
+    expect(all).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  });
+});
+
 describe("help and version", () => {
   it.each(["check", "summary", "run", "bench"])("`vitc %s --help` prints its usage and every flag, exit 0", async (command) => {
     for (const argv of [[command, "--help"], [command, "-h"], ["help", command], [command, "x.vit", "--help"]]) {
