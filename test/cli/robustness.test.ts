@@ -95,6 +95,10 @@ describe("vitc check on pathological specs", () => {
     ["a 20000-link `if … then … else` chain", `block a(n: int = ${"if false then 1 else ".repeat(20_000)}2) {\n  input [B, 3, 8, 8]\n}\nmodel m = a()\n`, "V1004", /`else if` nested more than 64 deep/],
     ["a recursive block pair", "block a(n: int) {\n  b(n: n)\n}\nblock b(n: int) {\n  a(n: n)\n}\nmodel m = a(n: 1)\n", "V2007", /block `a` calls itself \(`a` → `b` → `a`\)/],
     ["`repeat 1000000000`", "block a() {\n  input [B, 3, 8, 8]\n  repeat 1000000000 as i {\n    relu()\n  }\n}\nmodel m = a()\n", "V2010", /`repeat` needs a count from 0 to \d+, got 1000000000/],
+    ["names of JavaScript's object prototype", "block a() {\n  input [B, 3, 8, 8]\n  let x = toString(1)\n}\nmodel constructor = a()\n", "V2002", /unknown function `toString`/],
+    ["a model whose output is not a tensor", "block a() {\n  input [B, 3, 8, 8]\n  let x = 5\n}\nmodel m = a()\n", "V2017", /the output of model `m` is int 5, not a tensor/],
+    ["a spec that makes 100 million list items", "block a() {\n  input [B, 3, 8, 8]\n  repeat 10000 as i {\n    let s = join(range(10000))\n  }\n}\nmodel m = a()\n", "V2012", /the spec takes too much work to evaluate/],
+    ["16,000 lines of syntax errors", "model m = f(a: 1 b: 2)\n".repeat(16_000), "V1001", /expected/],
   ];
 
   it.each(cases)("%s", async (name, text, expectedCode, message) => {
