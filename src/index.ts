@@ -4,7 +4,6 @@
 // composes the stages and holds no compiler logic of its own. Nothing here prints or exits;
 // problems with files, weights and backends are thrown as ToolErrors (code, message, notes).
 
-import * as path from "node:path";
 import type { BackendRequest, LoadedBackend } from "./backends/tfjs/load-backend";
 import type { Tensor, Tf } from "./backends/tfjs/kernel";
 import { estimateMemory, type MemoryEstimate } from "./backends/tfjs/memory";
@@ -16,8 +15,8 @@ import { ToolError } from "./diagnostics/tool-error";
 import { compileSource, type Compilation, type CompiledModel } from "./pipeline";
 import { summarize, summaryJson, summaryJsonText } from "./reports/summary";
 import { diskHost, memoryHost, type Host } from "./source/host";
-import { checkWeightFile, expectedTensors, fileWeights, initialWeights, type ExpectedTensor } from "./weights/bind";
-import { openSafetensors } from "./weights/safetensors";
+import { expectedTensors, fileWeights, initialWeights, openCheckedWeights, type ExpectedTensor } from "./weights/bind";
+import { inputDims } from "./shapes/check";
 import { dataConfigFor, describeDataConfig, readImageBatch, resolveDataConfig, type PreprocessOverrides } from "./images/preprocess";
 
 export type { Compilation, CompiledModel } from "./pipeline";
@@ -98,7 +97,7 @@ export interface ImageBatch {
  * RGB input; a RangeError naming every invalid override.
  */
 export function readImages(model: CompiledModel, files: readonly string[], overrides: PreprocessOverrides = {}): ImageBatch {
-  const dims = model.checked.nodes.find((n) => n.node.op === "input")?.shape?.dims ?? [];
+  const dims = inputDims(model.checked);
   if (dims.length !== 3 || dims[0] !== 3) throw new ToolError("V4003", `\`${model.name}\` takes [B, ${dims.join(", ")}], not RGB pictures [B, 3, H, W]`);
   const resolved = resolveDataConfig(dataConfigFor(model.checked.graph.family, model.name, [dims[1], dims[2]]), overrides);
   if (!resolved.ok) throw new RangeError(resolved.problems.map((p) => p.message).join("; "));
@@ -146,18 +145,8 @@ export interface LoadedModel {
 /** Loads a checked model on a backend, with its weights: a ToolError names any problem. */
 export async function loadModel(model: CompiledModel, options: LoadModelOptions = {}): Promise<LoadedModel> {
   if (!model.checked.complete) throw new ToolError("V9001", `model \`${model.name}\` has shape errors and cannot be loaded`);
-  let weights = initialWeights(options.seed ?? 0);
-  let file;
-  if (options.weights !== undefined) {
-    file = openSafetensors(path.resolve(options.weights));
-    try {
-      checkWeightFile(expectedTensors(model.checked), file, model.name);
-    } catch (err) {
-      file.close();
-      throw err;
-    }
-    weights = fileWeights(file);
-  }
+  const file = options.weights === undefined ? undefined : openCheckedWeights(options.weights, model.checked, model.name);
+  const weights = file ? fileWeights(file) : initialWeights(options.seed ?? 0);
   let session: Session;
   try {
     session = await openSession(model.checked, model.name, {

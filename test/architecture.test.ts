@@ -50,7 +50,7 @@ describe("architecture", () => {
 });
 
 describe("self-containment", () => {
-  // A clone on a user's machine has no ../shared beside it: tests, benchmarks and scripts read
+  // A clone on a user's machine has no shared folder beside it: tests, benchmarks and scripts read
   // only what the repository holds (timm's fixtures and model table are in test/fixtures/).
   const roots = ["test", "bench", "scripts"].map((d) => path.resolve(__dirname, "..", d));
   const files = roots.flatMap((root) => listFiles(root)).filter((f) => /\.(ts|mts|mjs|js|py|sh)$/.test(f));

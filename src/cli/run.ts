@@ -14,9 +14,11 @@ import { formatShape } from "../ir/shape";
 import type { CompiledModel } from "../pipeline";
 import { isUserFile } from "../elaborate/program";
 import { checkOutputPath, type InputFile } from "../source/write-file";
-import { checkWeightFile, countNonFinite, expectedTensors, fileWeights, initialWeights, refuseNonFinite, type WeightSource } from "../weights/bind";
+import { countNonFinite, fileWeights, initialWeights, openCheckedWeights, refuseNonFinite, type WeightSource } from "../weights/bind";
 import { initialValues } from "../weights/init";
 import { openSafetensors, writeSafetensors, type SafetensorsFile } from "../weights/safetensors";
+import { formatBytes } from "../backends/tfjs/memory";
+import { inputDims } from "../shapes/check";
 import { choiceFlag, countFlag, flagValue, flagValues, hasFlag, sizeFlag, UsageError, type ParsedArgs } from "./args";
 import { compileOneModel, type CompiledSpec } from "./check";
 import type { Io } from "./io";
@@ -42,10 +44,6 @@ function preprocessConfig(args: ParsedArgs, model: CompiledModel, inputSize: rea
   throw new UsageError(first.message, args.command, [...(first.help ? [first.help] : []), ...rest.map((p) => p.message)]);
 }
 
-function megabytes(bytes: number): string {
-  return `${(bytes / 1048576).toFixed(1)} MB`;
-}
-
 function backendFlag(args: ParsedArgs): BackendRequest {
   return choiceFlag(args, "backend", backendRequests, "auto");
 }
@@ -54,13 +52,7 @@ function backendFlag(args: ParsedArgs): BackendRequest {
 function openWeights(args: ParsedArgs, model: CompiledModel, seed: number): { source: WeightSource; file?: SafetensorsFile } {
   const path = flagValue(args, "weights");
   if (path === undefined) return { source: initialWeights(seed) };
-  const file = openSafetensors(path);
-  try {
-    checkWeightFile(expectedTensors(model.checked), file, model.name);
-  } catch (err) {
-    file.close();
-    throw err;
-  }
+  const file = openCheckedWeights(path, model.checked, model.name);
   return { source: fileWeights(file), file };
 }
 
@@ -119,10 +111,6 @@ function readInput(args: ParsedArgs, model: CompiledModel, dims: readonly number
   return { values: initialValues({ kind: "normal", std: 1 }, size, seed, "input"), shape: [1, ...dims], description: `standard normal values from seed ${seed} [1, ${dims.join(", ")}]` };
 }
 
-function inputDimsOf(model: CompiledModel): readonly number[] {
-  return model.checked.nodes.find((n) => n.node.op === "input")?.shape?.dims ?? [];
-}
-
 /** A progress line for loading or drawing weights (ViT-L: 1.2 GB takes seconds). */
 function weightProgress(io: Io, verb: string): ((p: LoadProgress) => void) | undefined {
   if (!io.progress) return undefined;
@@ -131,7 +119,7 @@ function weightProgress(io: Io, verb: string): ((p: LoadProgress) => void) | und
     const percent = Math.floor((100 * p.done) / p.total);
     if (percent === lastShown) return;
     lastShown = percent;
-    io.progress?.(`${verb} weights ${percent}% (${megabytes(p.done * 4)} of ${megabytes(p.total * 4)})`);
+    io.progress?.(`${verb} weights ${percent}% (${formatBytes(p.done * 4)} of ${formatBytes(p.total * 4)})`);
   };
 }
 
@@ -172,7 +160,7 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
   const weights = openWeights(args, model, seed);
   let session: Session | undefined;
   try {
-    const input = readInput(args, model, inputDimsOf(model), seed);
+    const input = readInput(args, model, inputDims(model.checked), seed);
     const output = checkOutput(args, spec);
     session = await openSession(model.checked, model.name, {
       backend, weights: weights.source, weightFile: weights.file?.path, batch: input.shape[0], maxMemoryBytes,
@@ -182,7 +170,7 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
     weights.file?.close();
     io.out(`model    ${model.name}`);
     describeBackend(session.backend).forEach((line, i) => io.out(`${i === 0 ? "backend " : "        "} ${line}`));
-    io.out(`weights  ${weights.source.description} (${megabytes(session.model.weightBytes)})`);
+    io.out(`weights  ${weights.source.description} (${formatBytes(session.model.weightBytes)})`);
     io.out(`input    ${input.description}`);
     for (const line of input.preprocess ?? []) io.out(`         ${line}`);
     const { tf } = session.backend;

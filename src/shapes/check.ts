@@ -26,6 +26,11 @@ export interface CheckedGraph {
   readonly complete: boolean;
 }
 
+/** The dims after the batch of the model's `input` (`[3, 224, 224]`); empty when it has none. */
+export function inputDims(graph: CheckedGraph): readonly number[] {
+  return graph.nodes.find((n) => n.node.op === "input")?.shape?.dims ?? [];
+}
+
 export function checkShapes(graph: Graph, isUserFile: (file: number) => boolean): { value: CheckedGraph; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const shapes: Array<Shape | undefined> = [];

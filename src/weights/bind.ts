@@ -9,7 +9,7 @@ import type { OpKind } from "../ops/kinds";
 import { weightKey } from "../ir/graph";
 import type { CheckedGraph } from "../shapes/check";
 import { initialValues, initRule } from "./init";
-import type { SafetensorsFile } from "./safetensors";
+import { openSafetensors, type SafetensorsFile } from "./safetensors";
 
 export interface ExpectedTensor {
   readonly key: string;
@@ -82,6 +82,21 @@ export function checkWeightFile(expected: readonly ExpectedTensor[], file: Safet
       ? "the file has the model's layers with other sizes: compare the spec's arguments (num_classes, embed_dim, img_size …) with the checkpoint's"
       : "keys must be timm's state_dict names; `vitc summary --json` lists the ones this model expects"],
   });
+}
+
+/**
+ * Opens a weight file and checks it against the model's tensors (V4001 unreadable, V4002 not
+ * this model's), leaving it open for reading; the caller closes it.
+ */
+export function openCheckedWeights(path: string, checked: CheckedGraph, model: string): SafetensorsFile {
+  const file = openSafetensors(path);
+  try {
+    checkWeightFile(expectedTensors(checked), file, model);
+  } catch (err) {
+    file.close();
+    throw err;
+  }
+  return file;
 }
 
 export function fileWeights(file: SafetensorsFile): WeightSource {

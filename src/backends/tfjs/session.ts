@@ -6,7 +6,7 @@
 
 import * as os from "node:os";
 import { ToolError } from "../../diagnostics/tool-error";
-import type { CheckedGraph } from "../../shapes/check";
+import { inputDims, type CheckedGraph } from "../../shapes/check";
 import { refuseNonFinite, watchFinite, countNonFinite, type WeightSource } from "../../weights/bind";
 import type { Tensor } from "./kernel";
 import { loadBackend, readTensor, type BackendRequest, type LoadedBackend } from "./load-backend";
@@ -81,8 +81,7 @@ export async function openSession(checked: CheckedGraph, name: string, options: 
     model.dispose();
     throw err;
   }
-  const input = checked.nodes.find((n) => n.node.op === "input");
-  return { backend, model, memory, inputDims: input?.shape?.dims ?? [] };
+  return { backend, model, memory, inputDims: inputDims(checked) };
 }
 
 /**
