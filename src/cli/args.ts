@@ -6,6 +6,8 @@ import { closestName } from "../diagnostics/similar";
 
 export interface FlagSpec {
   readonly name: string;
+  /** A one-letter form (`-o` for `--out-dir`). */
+  readonly short?: string;
   /** The value's placeholder in help (`FILE`, `N`); absent for a switch such as `--json`. */
   readonly value?: string;
   /** May be given more than once (`--image a.png --image b.png`). */
@@ -59,7 +61,7 @@ export function parseCommandArgs(command: CommandSpec, argv: readonly string[]):
       continue;
     }
     const [written, inline] = splitInline(arg);
-    const spec = command.flags.find((f) => `--${f.name}` === written);
+    const spec = command.flags.find((f) => `--${f.name}` === written || (f.short !== undefined && `-${f.short}` === written));
     if (!spec) throw unknownFlag(command, written);
     let value: string;
     if (spec.value === undefined) {

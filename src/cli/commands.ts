@@ -48,10 +48,18 @@ export const commands: readonly CommandSpec[] = [
       { name: "json", help: "print JSON: {model, backend, batch, runs_ms, median_ms}" },
     ],
   },
+  {
+    name: "build", summary: "write each model as a standalone module: TypeScript on tfjs-core, or ONNX", operands: "<file>", minOperands: 1, maxOperands: 1,
+    flags: [
+      { name: "emit", value: "FORMAT", help: "`ts` (a TypeScript module importing only @tensorflow/tfjs-core) or `onnx`; required" },
+      { name: "out-dir", short: "o", value: "DIR", help: "where `<model>.ts` or `<model>.onnx` is written (default `generated/`, made if missing)" },
+      { ...model, help: "only this model of the file (default: every model)" },
+    ],
+  },
 ];
 
 /** Commands of the design that this build does not have yet. */
-export const plannedCommands = ["build", "lsp", "fmt"];
+export const plannedCommands = ["lsp", "fmt"];
 
 export function findCommand(name: string): CommandSpec | undefined {
   return commands.find((c) => c.name === name);
@@ -64,7 +72,7 @@ export function usageLine(command: CommandSpec): string {
 
 /** `vitc <command> --help`: the usage line, what it does, and each flag. */
 export function commandHelp(command: CommandSpec): string {
-  const flags = [...command.flags.map((f) => [`--${f.name}${f.value ? ` ${f.value}` : ""}${f.repeatable ? " …" : ""}`, f.help]), ["-h, --help", "this text"]];
+  const flags = [...command.flags.map((f) => [`${f.short ? `-${f.short}, ` : ""}--${f.name}${f.value ? ` ${f.value}` : ""}${f.repeatable ? " …" : ""}`, f.help]), ["-h, --help", "this text"]];
   const width = Math.max(...flags.map(([left]) => left.length));
   return [
     usageLine(command),

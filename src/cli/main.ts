@@ -26,6 +26,7 @@ const handlers: Record<string, (args: ParsedArgs, io: Io) => number | Promise<nu
   // Their output is plain lines that quote the user's paths and names: shown escaped.
   run: async (args, io) => (await loadRunner()).runCommand(args, escapedIo(io)),
   bench: async (args, io) => (await loadRunner()).benchCommand(args, escapedIo(io)),
+  build: async (args, io) => (await import("./build")).buildCommand(args, escapedIo(io)),
 };
 
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {

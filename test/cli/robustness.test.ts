@@ -186,6 +186,8 @@ describe("exit codes", () => {
     ["a flag before the command", ["--json", "summary", "x.vit"], /unknown flag `--json`; flags come after the command/],
     ["a command of the design not in this build", ["lsp", "--stdio"], /`vitc lsp` is not in this build yet/],
     ["help for an unknown command", ["help", "frobnicate"], /unknown command `frobnicate`/],
+    ["build without --emit", ["build", "specs/vit_tiny_patch16_224.vit"], /`vitc build` needs `--emit ts` or `--emit onnx`/],
+    ["build with an unknown format", ["build", "specs/vit_tiny_patch16_224.vit", "--emit", "tflite"], /flag `--emit` must be `ts` or `onnx`, got `tflite`/],
   ])("2 for usage errors: %s", async (_, argv, message) => {
     const { code, all } = await run(argv as string[]);
     expect(code).toBe(2);
@@ -207,7 +209,7 @@ describe("control characters the user typed are shown, never sent to the termina
 });
 
 describe("help and version", () => {
-  it.each(["check", "summary", "run", "bench"])("`vitc %s --help` prints its usage and every flag, exit 0", async (command) => {
+  it.each(["check", "summary", "run", "bench", "build"])("`vitc %s --help` prints its usage and every flag, exit 0", async (command) => {
     for (const argv of [[command, "--help"], [command, "-h"], ["help", command], [command, "x.vit", "--help"]]) {
       const { code, out, err } = await run(argv);
       expect(code).toBe(0);
