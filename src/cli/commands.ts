@@ -54,6 +54,9 @@ export const commands: readonly CommandSpec[] = [
       { name: "emit", value: "FORMAT", help: "`ts` (a TypeScript module importing only @tensorflow/tfjs-core) or `onnx`; required" },
       { name: "out-dir", short: "o", value: "DIR", help: "where `<model>.ts` or `<model>.onnx` is written (default `generated/`, made if missing)" },
       { ...model, help: "only this model of the file (default: every model)" },
+      { ...weights, help: "with --emit onnx: timm weights as safetensors to embed (F32, F16 or BF16); default: seeded initialisation" },
+      { ...seed, help: "with --emit onnx: seed of the initial weights (default 0)" },
+      { name: "layout", value: "NAME", help: "with --emit onnx: `flat` (default, `<model>.onnx`) or `triton` (a model repository: `<model>/config.pbtxt`, `<model>/1/model.onnx`)" },
     ],
   },
 ];
