@@ -6,7 +6,7 @@ import type { CommandSpec, FlagSpec } from "./args";
 const model: FlagSpec = { name: "model", value: "NAME", help: "the model to use when the file declares several" };
 const backend: FlagSpec = {
   name: "backend", value: "NAME",
-  help: "auto (default: the best that loads, saying what it skipped), tensorflow, webgpu, wasm or cpu",
+  help: "auto (default: the best that loads, saying what it skipped), onnxruntime, tensorflow, webgpu, wasm or cpu",
 };
 const weights: FlagSpec = { name: "weights", value: "FILE", help: "timm weights as safetensors (F32, F16 or BF16; timm's state_dict keys); default: seeded initialisation" };
 const seed: FlagSpec = { name: "seed", value: "N", help: "seed of the initial weights and of the noise input (default 0)" };
