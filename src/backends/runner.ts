@@ -47,6 +47,8 @@ export interface RunnerOptions {
   readonly maxMemoryBytes?: number;
   readonly onProgress?: (p: { done: number; total: number }) => void;
   readonly env?: NodeJS.ProcessEnv;
+  /** onnxruntime: weights past this many bytes go through a temporary folder (ort-model.ts). */
+  readonly streamAboveBytes?: number;
 }
 
 export interface Runner {
@@ -113,13 +115,10 @@ export async function openRunner(checked: CheckedGraph, name: string, options: R
 
 async function openOrt(checked: CheckedGraph, options: RunnerOptions, skipped: RuntimeInfo["skipped"], ort = loadOrt()): Promise<Runner> {
   const watched = watchFinite(options.weights);
-  const model = await OrtModel.load(ort, checked, watched.source, { env: options.env, onProgress: options.onProgress });
-  try {
-    refuseNonFinite(options.weightFile === undefined ? "the initial weights" : `\`${options.weightFile}\``, options.weightFile, watched.nonFinite);
-  } catch (err) {
-    await model.dispose();
-    throw err;
-  }
+  const model = await OrtModel.load(ort, checked, watched.source, {
+    env: options.env, onProgress: options.onProgress, streamAboveBytes: options.streamAboveBytes,
+    afterRead: () => refuseNonFinite(options.weightFile === undefined ? "the initial weights" : `\`${options.weightFile}\``, options.weightFile, watched.nonFinite),
+  });
   const name = checked.graph.name;
   return {
     backend: { name: "onnxruntime", device: model.device, gpu: model.gpu, skipped },

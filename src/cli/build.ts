@@ -17,7 +17,7 @@ export const emitFormats = ["ts", "onnx"] as const;
 export type EmitFormat = (typeof emitFormats)[number];
 
 /** A file's content: text, bytes, or bytes in chunks (written one after another). */
-export type EmittedContent = Uint8Array | string | readonly Uint8Array[];
+export type EmittedContent = Uint8Array | string | Iterable<Uint8Array>;
 
 /**
  * One format's writer: the file's extension, and its bytes (or text) for a checked model. An

@@ -5,7 +5,7 @@
 // runtime can map them); the model file then holds only the graph.
 
 import { onnx } from "onnx-proto";
-import type { AttrValue, OnnxGraph, OnnxInitializer, OnnxValueInfo } from "./graph-builder";
+import type { AttrValue, DeferredValues, OnnxGraph, OnnxInitializer, OnnxValueInfo, TensorValues } from "./graph-builder";
 
 export const irVersion = 8;
 export const opsetVersion = 17;
@@ -26,16 +26,24 @@ export interface EncodeOptions {
 
 export interface EncodedModel {
   readonly model: Uint8Array;
-  /** The external data file's name and its bytes in order, when the weights do not fit inline. */
-  readonly external?: { readonly name: string; readonly chunks: readonly Uint8Array[]; readonly bytes: number };
+  /**
+   * The external data file's name and its bytes in order, when the weights do not fit inline.
+   * Deferred weights are read as the chunks are iterated, once, one tensor at a time.
+   */
+  readonly external?: { readonly name: string; readonly chunks: Iterable<Uint8Array>; readonly bytes: number };
+}
+
+function isDeferred(values: TensorValues | DeferredValues): values is DeferredValues {
+  return !(values instanceof Float32Array || values instanceof BigInt64Array);
 }
 
 function bytesOf(t: OnnxInitializer): Uint8Array {
-  return new Uint8Array(t.values.buffer, t.values.byteOffset, t.values.byteLength);
+  const values = isDeferred(t.values) ? t.values.read() : t.values;
+  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 }
 
 function dataType(t: OnnxInitializer): onnx.TensorProto.DataType {
-  return t.values instanceof Float32Array ? onnx.TensorProto.DataType.FLOAT : onnx.TensorProto.DataType.INT64;
+  return t.values instanceof BigInt64Array ? onnx.TensorProto.DataType.INT64 : onnx.TensorProto.DataType.FLOAT;
 }
 
 function attribute(name: string, value: AttrValue): onnx.IAttributeProto {
@@ -53,16 +61,17 @@ function valueInfo(v: OnnxValueInfo): onnx.IValueInfoProto {
 
 export function encodeModel(graph: OnnxGraph, options: EncodeOptions): EncodedModel {
   const total = graph.initializers.reduce((sum, t) => sum + t.values.byteLength, 0);
+  // A deferred tensor is read where it is written: inline here, or as the chunks are iterated.
   const outside = total > (options.maxInlineBytes ?? defaultMaxInlineBytes);
-  const chunks: Uint8Array[] = [];
+  const parts: Array<OnnxInitializer | number> = []; // a tensor, or zero bytes of padding
   let offset = 0;
   const initializer = graph.initializers.map((t): onnx.ITensorProto => {
     const proto: onnx.ITensorProto = { name: t.name, dims: [...t.dims], dataType: dataType(t) };
     if (!outside || t.values.byteLength < externalMinBytes) return { ...proto, rawData: bytesOf(t) };
     const padding = (alignment - (offset % alignment)) % alignment;
-    if (padding > 0) chunks.push(new Uint8Array(padding));
+    if (padding > 0) parts.push(padding);
     offset += padding;
-    chunks.push(bytesOf(t));
+    parts.push(t);
     const entry = { ...proto, dataLocation: onnx.TensorProto.DataLocation.EXTERNAL, externalData: [
       { key: "location", value: options.externalDataName },
       { key: "offset", value: String(offset) },
@@ -89,5 +98,8 @@ export function encodeModel(graph: OnnxGraph, options: EncodeOptions): EncodedMo
     metadataProps: Object.entries(options.metadata).map(([key, value]) => ({ key, value })),
   };
   const bytes = onnx.ModelProto.encode(model).finish();
-  return { model: bytes, ...(outside ? { external: { name: options.externalDataName, chunks, bytes: offset } } : {}) };
+  function* chunks(): Iterable<Uint8Array> {
+    for (const part of parts) yield typeof part === "number" ? new Uint8Array(part) : bytesOf(part);
+  }
+  return { model: bytes, ...(outside ? { external: { name: options.externalDataName, chunks: chunks(), bytes: offset } } : {}) };
 }

@@ -18,6 +18,8 @@ export interface LowerOptions {
   readonly capture?: ReadonlyArray<{ readonly name: string; readonly node: number }>;
   /** Called as weights are read: elements done and in all. */
   readonly onProgress?: (p: { done: number; total: number }) => void;
+  /** Read each weight only when it is encoded (a streamed encoding then holds one at a time). */
+  readonly deferReads?: boolean;
 }
 
 function valueInfo(name: string, shape: Shape): OnnxValueInfo {
@@ -53,9 +55,14 @@ export function lowerToOnnx(checked: CheckedGraph, source: WeightSource, options
         if (known !== undefined) return known;
         const t = expected.get(key);
         if (t === undefined) throw new Error(`\`${node.op}\` at \`${node.path}\` has no parameter \`${name}\``);
-        const name_ = g.initializer(key, t.shape, source.read(t));
-        done += t.shape.reduce((a, b) => a * b, 1);
-        options.onProgress?.({ done, total });
+        const size = t.shape.reduce((a, b) => a * b, 1);
+        const readValues = () => {
+          const values = source.read(t);
+          done += size;
+          options.onProgress?.({ done, total });
+          return values;
+        };
+        const name_ = g.initializer(key, t.shape, options.deferReads ? { byteLength: 4 * size, read: readValues } : readValues());
         read.set(key, name_);
         return name_;
       },

@@ -17,10 +17,16 @@ export interface OnnxNode {
 
 export type TensorValues = Float32Array | BigInt64Array;
 
+/** float32 values read only when encoded, so that a streamed encoding holds one tensor at a time. */
+export interface DeferredValues {
+  readonly byteLength: number;
+  read(): Float32Array;
+}
+
 export interface OnnxInitializer {
   readonly name: string;
   readonly dims: readonly number[];
-  readonly values: TensorValues;
+  readonly values: TensorValues | DeferredValues;
 }
 
 /** A graph input or output: float32, with `batch` as a symbolic first dimension when `batched`. */
@@ -69,7 +75,7 @@ export class GraphBuilder {
   }
 
   /** Adds an initializer under exactly `name` (a timm key must stay as it is); returns the name. */
-  initializer(name: string, dims: readonly number[], values: TensorValues): string {
+  initializer(name: string, dims: readonly number[], values: TensorValues | DeferredValues): string {
     if (this.used.has(name)) throw new Error(`two ONNX values are named \`${name}\``);
     this.used.add(name);
     this.initializers.push({ name, dims, values });

@@ -1,16 +1,18 @@
-// A checked model running on ONNX Runtime: lowered and encoded in memory (export-model.ts), then
-// loaded into an InferenceSession with every graph optimisation and one intra-op thread per core.
-// The encoded bytes are dropped once the session holds the model, so memory at run time is ONNX
-// Runtime's own copy of the weights plus its activations. A model past 2 GB of weights cannot be
-// one protobuf message: it goes through a temporary folder as a model file and its external
-// data, removed once loaded. Failures inside ONNX Runtime are ToolErrors that name the model.
+// A checked model running on ONNX Runtime, in an InferenceSession with every graph optimisation and
+// one intra-op thread per core. A small model is lowered and encoded in memory (export-model.ts)
+// and loaded from those bytes. A large one would hold its weights three times at once that way
+// (the values read, the protobuf bytes, ONNX Runtime's copy: ViT-B/16 peaked at 3.1x its weights),
+// and past 2 GB cannot be one protobuf message at all: it is streamed, one tensor at a time, into
+// a private temporary folder as a model file with external data, which ONNX Runtime maps and reads,
+// and the folder is removed once the session holds the model. Failures inside ONNX Runtime are
+// ToolErrors that name the model.
 
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ToolError } from "../../diagnostics/tool-error";
 import type { CheckedGraph } from "../../shapes/check";
-import type { WeightSource } from "../../weights/bind";
+import { expectedTensors, type WeightSource } from "../../weights/bind";
 import { exportOnnx } from "./export-model";
 import { executionProviders, threadCount, type Ort } from "./load-runtime";
 
@@ -24,7 +26,13 @@ export interface HostValues {
 export interface OrtLoadOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly onProgress?: (p: { done: number; total: number }) => void;
+  /** Weights past this many bytes are streamed through a temporary folder (default 64 MiB). */
+  readonly streamAboveBytes?: number;
+  /** Called once every weight has been read, before ONNX Runtime loads them (the finite-values check). */
+  readonly afterRead?: () => void;
 }
+
+const defaultStreamAboveBytes = 64 * 2 ** 20;
 
 export class OrtModel {
   private constructor(
@@ -49,18 +57,24 @@ export class OrtModel {
     const sessionOptions = {
       graphOptimizationLevel: "all" as const, intraOpNumThreads: threadCount(), interOpNumThreads: 1, executionProviders: providers,
     };
-    let encoded: ReturnType<typeof exportOnnx> | undefined = exportOnnx(checked, counting, { version: "in-memory", onProgress: options.onProgress });
+    const stream = expectedBytes(checked) > (options.streamAboveBytes ?? defaultStreamAboveBytes);
+    const dir = stream ? fs.mkdtempSync(path.join(os.tmpdir(), "vitc-ort-")) : undefined;
     let session: InferenceSession;
     try {
-      if (encoded.external === undefined) session = await ort.InferenceSession.create(encoded.model, sessionOptions);
-      else session = await createFromFiles(ort, encoded, sessionOptions);
-    } catch (err) {
-      throw new ToolError("V5001", `backend \`onnxruntime\` could not load \`${checked.graph.name}\`: ${firstLine(err)}`, {
-        notes: [`execution providers: ${providers.join(", ")}`],
-        help: ["this is a bug in vitc's ONNX export if the CPU provider alone fails; otherwise leave `VITC_ORT_PROVIDERS` unset"],
-      });
+      const encoded = exportOnnx(checked, counting, { version: "in-memory", onProgress: options.onProgress, deferReads: stream, ...(stream ? { maxInlineBytes: 0 } : {}) });
+      const model = dir === undefined ? encoded.model : writeModelFiles(dir, encoded);
+      options.afterRead?.();
+      try {
+        session = await ort.InferenceSession.create(model as Uint8Array, sessionOptions);
+      } catch (err) {
+        throw new ToolError("V5001", `backend \`onnxruntime\` could not load \`${checked.graph.name}\`: ${firstLine(err)}`, {
+          notes: [`execution providers: ${providers.join(", ")}`],
+          help: ["this is a bug in vitc's ONNX export if the CPU provider alone fails; otherwise leave `VITC_ORT_PROVIDERS` unset"],
+        });
+      }
+    } finally {
+      if (dir !== undefined) fs.rmSync(dir, { recursive: true, force: true });
     }
-    encoded = undefined;
     return new OrtModel(ort, session, checked.graph.name, weightBytes, device, providers[0] !== "cpu");
   }
 
@@ -88,22 +102,24 @@ export class OrtModel {
   }
 }
 
-/** Writes the model and its external data to a private temporary folder, loads it from there, removes it. */
-async function createFromFiles(ort: Ort, encoded: ReturnType<typeof exportOnnx>, options: object): Promise<InferenceSession> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vitc-ort-"));
+function expectedBytes(checked: CheckedGraph): number {
+  return expectedTensors(checked).reduce((sum, t) => sum + 4 * t.shape.reduce((a, b) => a * b, 1), 0);
+}
+
+/** Writes the model and its external data (read tensor by tensor) into `dir`; returns the model's path. */
+function writeModelFiles(dir: string, encoded: ReturnType<typeof exportOnnx>): string {
+  const file = path.join(dir, "model.onnx");
+  fs.writeFileSync(file, encoded.model);
+  if (encoded.external === undefined) return file;
+  const fd = fs.openSync(path.join(dir, encoded.external.name), "w");
   try {
-    const file = path.join(dir, "model.onnx");
-    fs.writeFileSync(file, encoded.model);
-    const fd = fs.openSync(path.join(dir, encoded.external!.name), "w");
-    try {
-      for (const chunk of encoded.external!.chunks) fs.writeSync(fd, chunk);
-    } finally {
-      fs.closeSync(fd);
+    for (const chunk of encoded.external.chunks) {
+      for (let done = 0; done < chunk.length;) done += fs.writeSync(fd, chunk, done, chunk.length - done);
     }
-    return await ort.InferenceSession.create(file, options);
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    fs.closeSync(fd);
   }
+  return file;
 }
 
 function firstLine(err: unknown): string {
