@@ -14,6 +14,11 @@ from its source, e.g.
     git clone --branch v0.9.16 --depth 1 <pytorch-image-models> /tmp/timm-src   # or any copy of v0.9.16
     PYTHONPATH=/tmp/timm-src /usr/bin/python3 scripts/export-timm-onnx.py
 
+Time PyTorch on a quiet machine, with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for this
+command (`env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE …`). Debian's torch 1.13 is built with
+BLAS_INFO=generic (see torch.__config__.show()), so its eager numbers say little about PyTorch
+elsewhere (ViT-B/16 took 14 s per image here). `--no-eager` only exports; `--no-export` only times.
+
 The weights are timm's random initialisation with a fixed seed (no pretrained download); speed
 does not depend on the values. Under torch 1.13 timm computes attention explicitly
 (softmax((q * scale) @ k^T) @ v), which is what torch.onnx exports.
@@ -66,18 +71,31 @@ def main():
     parser.add_argument('--out', default=os.path.join(os.path.dirname(__file__), '..', 'bench', 'timm-onnx'))
     parser.add_argument('--runs', type=int, default=5, help='timed eager passes per model and batch')
     parser.add_argument('--models', default=','.join(MODELS))
+    parser.add_argument('--no-export', action='store_true', help='only time PyTorch eager (the .onnx files exist)')
+    parser.add_argument('--no-eager', action='store_true', help='only export')
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
+    eager_file = os.path.join(args.out, 'pytorch-eager.json')
     eager = {'torch': torch.__version__, 'timm': timm.__version__, 'threads': torch.get_num_threads(), 'runs_ms': {}}
+    if os.path.exists(eager_file):
+        eager['runs_ms'] = json.load(open(eager_file)).get('runs_ms', {})
     for name in args.models.split(','):
-        model, dims = export(name, args.out)
-        print(f'exported {name}', file=sys.stderr)
+        if args.no_export:
+            torch.manual_seed(0)
+            model = timm.create_model(name, pretrained=False).eval()
+            dims = (3, 256, 256) if name == 'mobilevit_s' else (3, 224, 224)
+        else:
+            model, dims = export(name, args.out)
+            print(f'exported {name}', file=sys.stderr)
+        if args.no_eager:
+            continue
         for batch in BATCHES:
             times = eager_times(model, dims, batch, args.runs)
             eager['runs_ms'][f'{name}@{batch}'] = [round(t, 2) for t in times]
             print(f'  pytorch eager batch {batch}: median {statistics.median(times):.1f} ms', file=sys.stderr)
-    with open(os.path.join(args.out, 'pytorch-eager.json'), 'w') as f:
-        json.dump(eager, f, indent=2)
+    if not args.no_eager:
+        with open(eager_file, 'w') as f:
+            json.dump(eager, f, indent=2)
 
 
 if __name__ == '__main__':
