@@ -67,8 +67,8 @@ async function peakMemory(ready) {
 
 export async function modelSpeed() {
   const { loadBackend } = dist("backends/tfjs/load-backend.js");
-  const { benchSession } = dist("cli/run.js");
-  const { openSession } = dist("backends/tfjs/session.js");
+  const { benchRunner } = dist("cli/run.js");
+  const { openRunner } = dist("backends/runner.js");
   const { initialWeights } = dist("weights/bind.js");
   const { summarize } = dist("reports/summary.js");
   const { tf, device } = await loadBackend("wasm");
@@ -80,16 +80,16 @@ export async function modelSpeed() {
     const compiled = compile(name);
     const macs = Number(summarize(compiled).macs); // exact as a bigint; a double is close enough for GFLOP/s
     // Loaded (weights initialised) once, for the memory pass and every batch size.
-    const ready = await openSession(compiled.checked, name, { backend: "wasm", weights: initialWeights(0), batch: Math.max(...batches.map((b) => b.batch)) });
+    const ready = await openRunner(compiled.checked, name, { backend: "wasm", weights: initialWeights(0), batch: Math.max(...batches.map((b) => b.batch)) });
     try {
-      const memory = await peakMemory(ready);
+      const memory = await peakMemory(ready.tfjs);
       for (const { batch, runs } of batches) {
-        const r = await benchSession(ready, compiled, { seed: 0, batch, runs }, {});
+        const r = await benchRunner(ready, compiled, { seed: 0, batch, runs }, {});
         measured.push({ model: name, batch, macs, runs_ms: r.runs_ms, median_ms: r.median_ms, memory: batch === 1 ? memory : undefined });
         console.log(`  ${name} batch ${batch}: median ${r.median_ms.toFixed(1)} ms`);
       }
     } finally {
-      ready.model.dispose();
+      await ready.dispose();
     }
   }
   const after = await matMulCeiling(tf);

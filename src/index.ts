@@ -4,10 +4,10 @@
 // composes the stages and holds no compiler logic of its own. Nothing here prints or exits;
 // problems with files, weights and backends are thrown as ToolErrors (code, message, notes).
 
-import type { BackendRequest, LoadedBackend } from "./backends/tfjs/load-backend";
 import type { Tensor, Tf } from "./backends/tfjs/kernel";
 import { estimateMemory, type MemoryEstimate } from "./backends/tfjs/memory";
-import { openSession, readOutputs, runForward, type Session } from "./backends/tfjs/session";
+import { runForward } from "./backends/tfjs/session";
+import { openRunner, type Runner, type RuntimeInfo, type RuntimeRequest } from "./backends/runner";
 import { hasErrors, type Diagnostic } from "./diagnostics/diagnostic";
 import { toJson, type JsonDiagnostic } from "./diagnostics/render-json";
 import { renderTerminal } from "./diagnostics/render-terminal";
@@ -24,6 +24,7 @@ export type { Diagnostic, Label, Note, Suggestion, TextEdit, Severity } from "./
 export type { JsonDiagnostic, JsonRange } from "./diagnostics/render-json";
 export type { ModelSummary, LayerRow } from "./reports/summary";
 export type { BackendName, BackendRequest, LoadedBackend } from "./backends/tfjs/load-backend";
+export type { RuntimeInfo, RuntimeName, RuntimeRequest } from "./backends/runner";
 export type { MemoryEstimate } from "./backends/tfjs/memory";
 export type { Host, ReadResult } from "./source/host";
 export type { Code } from "./diagnostics/codes";
@@ -105,8 +106,11 @@ export function readImages(model: CompiledModel, files: readonly string[], overr
 }
 
 export interface LoadModelOptions {
-  /** Default `auto`: the best backend that loads (`loaded.backend.skipped` says why others did not). */
-  readonly backend?: BackendRequest;
+  /**
+   * Default `auto`: the best backend that loads (`loaded.backend.skipped` says why others did not);
+   * `onnxruntime` runs the model's ONNX export on ONNX Runtime (the optional onnxruntime-node).
+   */
+  readonly backend?: RuntimeRequest;
   /** A safetensors file of timm's state_dict (F32, F16 or BF16). Default: seeded initial weights. */
   readonly weights?: string;
   /** Seed of the initial weights when there is no weight file (default 0). */
@@ -126,14 +130,15 @@ export interface Outputs {
 
 export interface LoadedModel {
   readonly name: string;
-  readonly backend: LoadedBackend;
-  /** The tfjs-core module the model runs on: make input tensors with it. */
+  readonly backend: RuntimeInfo;
+  /** The tfjs-core module the model runs on: make input tensors with it (tfjs backends only; a ToolError on onnxruntime). */
   readonly tf: Tf;
   /** The input after the batch dimension: `[C, H, W]` for images. */
   readonly inputShape: readonly number[];
   /**
    * One forward pass on an input tensor `[B, …inputShape]` (NCHW float32 for images). The caller
-   * disposes the returned tensors; nothing else is left behind.
+   * disposes the returned tensors; nothing else is left behind. tfjs backends only: on
+   * onnxruntime, use `run`.
    */
   predict(input: Tensor): Record<string, Tensor>;
   /** One forward pass on host values `[batch, …inputShape]`, read back; NaN results are a ToolError V5004. */
@@ -147,39 +152,38 @@ export async function loadModel(model: CompiledModel, options: LoadModelOptions 
   if (!model.checked.complete) throw new ToolError("V9001", `model \`${model.name}\` has shape errors and cannot be loaded`);
   const file = options.weights === undefined ? undefined : openCheckedWeights(options.weights, model.checked, model.name);
   const weights = file ? fileWeights(file) : initialWeights(options.seed ?? 0);
-  let session: Session;
+  let runner: Runner;
   try {
-    session = await openSession(model.checked, model.name, {
+    runner = await openRunner(model.checked, model.name, {
       backend: options.backend ?? "auto", weights, weightFile: options.weights, batch: options.batch ?? 1, maxMemoryBytes: options.maxMemoryBytes,
     });
   } finally {
     file?.close();
   }
-  const { tf } = session.backend;
+  const session = runner.tfjs;
+  const tfjsOnly = () => new ToolError("V5001", `\`tf\` and \`predict\` work on tfjs backends, and \`${model.name}\` runs on \`${runner.backend.name}\``, {
+    help: ["use `run(values, batch)`, which every backend has"],
+  });
   return {
     name: model.name,
-    backend: session.backend,
-    tf,
-    inputShape: session.inputDims,
-    predict: (input) => runForward(session, model.name, input),
-    async run(values, batch = 1) {
-      const per = session.inputDims.reduce((a, b) => a * b, 1);
-      if (values.length !== batch * per) {
-        throw new ToolError("V4003", `the input has ${values.length} values, but ${batch} × [${session.inputDims.join(", ")}] needs ${batch * per}`);
-      }
-      const input = tf.tensor(values, [batch, ...session.inputDims], "float32");
-      let outputs: Record<string, Tensor> | undefined;
-      try {
-        outputs = runForward(session, model.name, input);
-        const read = await readOutputs(session, model.name, outputs);
-        const shaped = (name: string) => ({ values: read[name], shape: outputs![name].shape });
-        return { logits: shaped("logits"), ...(outputs.features ? { features: shaped("features") } : {}) };
-      } finally {
-        input.dispose();
-        for (const t of Object.values(outputs ?? {})) t.dispose();
-      }
+    backend: runner.backend,
+    get tf(): Tf {
+      if (!session) throw tfjsOnly();
+      return session.backend.tf;
     },
-    dispose: () => session.model.dispose(),
+    inputShape: runner.inputDims,
+    predict(input) {
+      if (!session) throw tfjsOnly();
+      return runForward(session, model.name, input);
+    },
+    async run(values, batch = 1) {
+      const per = runner.inputDims.reduce((a, b) => a * b, 1);
+      if (values.length !== batch * per) {
+        throw new ToolError("V4003", `the input has ${values.length} values, but ${batch} × [${runner.inputDims.join(", ")}] needs ${batch * per}`);
+      }
+      const outputs = await runner.run({ values, shape: [batch, ...runner.inputDims] });
+      return { logits: outputs.logits, ...(outputs.features ? { features: outputs.features } : {}) };
+    },
+    dispose: () => void runner.dispose(),
   };
 }
-

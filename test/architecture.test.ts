@@ -40,6 +40,16 @@ describe("architecture", () => {
     }
   });
 
+  // Each backend (tfjs, onnx) reads the checked IR and the weights, never another backend: a third
+  // one is a new folder. Only files directly in backends/ (the runner that chooses one) see several.
+  it.each(files.filter((f) => /^backends\/[^/]+\//.test(f)))("%s imports no other backend", (relative) => {
+    const own = relative.split("/")[1];
+    for (const dep of importsOf(path.join(src, relative))) {
+      const target = path.relative(src, dep).split(path.sep);
+      if (target[0] === "backends" && target.length > 2) expect(target[1], `${relative} imports ${target.join("/")}`).toBe(own);
+    }
+  });
+
   it("only cli/ and lsp/ touch the process (the API in index.ts neither prints nor exits)", () => {
     for (const relative of files) {
       if (/^(cli|lsp)\//.test(relative)) continue;

@@ -9,17 +9,26 @@ import { ToolError } from "../diagnostics/tool-error";
 import { isUserFile } from "../elaborate/program";
 import type { CompiledModel } from "../pipeline";
 import { checkOutputPath, writeFileAtomic, WriteFailure, type InputFile } from "../source/write-file";
-import { flagValue, UsageError, type ParsedArgs } from "./args";
+import { flagValue, flagValues, hasFlag, UsageError, type ParsedArgs } from "./args";
 import { compileSpec, type CompiledSpec } from "./check";
 import type { Io } from "./io";
 
 export const emitFormats = ["ts", "onnx"] as const;
 export type EmitFormat = (typeof emitFormats)[number];
 
-/** One format's writer: the file's extension, and its bytes (or text) for a checked model. */
+/** A file's content: text, bytes, or bytes in chunks (written one after another). */
+export type EmittedContent = Uint8Array | string | Iterable<Uint8Array>;
+
+/**
+ * One format's writer: the file's extension, and its bytes (or text) for a checked model. An
+ * emitter that writes more than one file per model (ONNX's external data, a Triton repository)
+ * lists them in `files`, and `emit` returns their contents in that order.
+ */
 export interface Emitter {
   readonly extension: string;
-  emit(model: CompiledModel, context: EmitContext): Promise<Uint8Array | string>;
+  /** The files written for `model`, relative to the output folder; default `<model>.<extension>`. */
+  files?(model: CompiledModel, context: EmitContext): readonly string[];
+  emit(model: CompiledModel, context: EmitContext): Promise<EmittedContent | readonly EmittedContent[]>;
 }
 
 export interface EmitContext {
@@ -30,12 +39,15 @@ export interface EmitContext {
 /** Each format's emitter, loaded only when asked for. */
 const emitters: Record<EmitFormat, () => Promise<Emitter>> = {
   ts: () => notYet("ts"),
-  onnx: () => notYet("onnx"),
+  onnx: async () => (await import("./build-onnx")).onnxEmitter(),
 };
 
 async function notYet(format: EmitFormat): Promise<Emitter> {
   throw new UsageError(`\`--emit ${format}\` is not in this build yet`);
 }
+
+/** Flags that only an ONNX build reads: the weights it embeds, and its folder layout. */
+const onnxOnlyFlags = ["weights", "seed", "layout"] as const;
 
 function emitFlag(args: ParsedArgs): EmitFormat {
   const value = flagValue(args, "emit");
@@ -46,27 +58,41 @@ function emitFlag(args: ParsedArgs): EmitFormat {
 
 export async function buildCommand(args: ParsedArgs, io: Io): Promise<number> {
   const format = emitFlag(args);
+  const onnxOnly = onnxOnlyFlags.find((flag) => hasFlag(args, flag));
+  if (format !== "onnx" && onnxOnly !== undefined) {
+    throw new UsageError(`\`--${onnxOnly}\` is a flag of \`--emit onnx\`, which carries the weights; a TypeScript module takes its weights when it runs (\`createModel(weights)\`)`, args.command);
+  }
   const outDir = flagValue(args, "out-dir") ?? "generated";
   const spec = compileSpec(args, io);
   if (typeof spec === "number") return spec;
   const emitter = await emitters[format]();
   const { program } = spec.compilation;
-  const inputs: InputFile[] = program.files.all().filter((f) => isUserFile(program, f.id)).map((f) => ({ path: f.path, role: f.id === program.entry.id ? "the spec" : "a module the spec uses" }));
-  const targets = spec.models.map((model) => ({ model, file: path.join(outDir, `${model.name}.${emitter.extension}`) }));
-  makeFolder(outDir);
-  for (const { file } of targets) {
+  const inputs: InputFile[] = [
+    ...program.files.all().filter((f) => isUserFile(program, f.id)).map((f) => ({ path: f.path, role: f.id === program.entry.id ? "the spec" : "a module the spec uses" })),
+    ...flagValues(args, "weights").map((file) => ({ path: file, role: "the `--weights` file" })),
+  ];
+  const context: EmitContext = { args, spec };
+  const targets = spec.models.map((model) => ({
+    model, files: (emitter.files?.(model, context) ?? [`${model.name}.${emitter.extension}`]).map((f) => path.join(outDir, f)),
+  }));
+  for (const dir of new Set([outDir, ...targets.flatMap((t) => t.files.map((f) => path.dirname(f)))])) makeFolder(dir);
+  for (const file of targets.flatMap((t) => t.files)) {
     const why = checkOutputPath(file, inputs);
     if (why !== undefined) throw new ToolError("V4005", `cannot write \`${file}\`: ${why}`, { file, help: ["choose another `-o` folder"] });
   }
-  for (const { model, file } of targets) {
-    const content = await emitter.emit(model, { args, spec });
-    try {
-      writeFileAtomic(file, [typeof content === "string" ? new TextEncoder().encode(content) : content]);
-    } catch (err) {
-      if (err instanceof WriteFailure) throw new ToolError("V4005", err.message, { file });
-      throw err;
-    }
-    io.out(`wrote ${file}`);
+  for (const { model, files } of targets) {
+    const emitted = await emitter.emit(model, context);
+    const contents = emitter.files ? (emitted as readonly EmittedContent[]) : [emitted as EmittedContent];
+    files.forEach((file, i) => {
+      const content = contents[i];
+      try {
+        writeFileAtomic(file, typeof content === "string" ? [new TextEncoder().encode(content)] : content instanceof Uint8Array ? [content] : content);
+      } catch (err) {
+        if (err instanceof WriteFailure) throw new ToolError("V4005", err.message, { file });
+        throw err;
+      }
+      io.out(`wrote ${file}`);
+    });
   }
   return 0;
 }

@@ -6,7 +6,7 @@ import type { CommandSpec, FlagSpec } from "./args";
 const model: FlagSpec = { name: "model", value: "NAME", help: "the model to use when the file declares several" };
 const backend: FlagSpec = {
   name: "backend", value: "NAME",
-  help: "auto (default: the best that loads, saying what it skipped), tensorflow, webgpu, wasm or cpu",
+  help: "auto (default: the best that loads, saying what it skipped), onnxruntime, tensorflow, webgpu, wasm or cpu",
 };
 const weights: FlagSpec = { name: "weights", value: "FILE", help: "timm weights as safetensors (F32, F16 or BF16; timm's state_dict keys); default: seeded initialisation" };
 const seed: FlagSpec = { name: "seed", value: "N", help: "seed of the initial weights and of the noise input (default 0)" };
@@ -54,6 +54,9 @@ export const commands: readonly CommandSpec[] = [
       { name: "emit", value: "FORMAT", help: "`ts` (a TypeScript module importing only @tensorflow/tfjs-core) or `onnx`; required" },
       { name: "out-dir", short: "o", value: "DIR", help: "where `<model>.ts` or `<model>.onnx` is written (default `generated/`, made if missing)" },
       { ...model, help: "only this model of the file (default: every model)" },
+      { ...weights, help: "with --emit onnx: timm weights as safetensors to embed (F32, F16 or BF16); default: seeded initialisation" },
+      { ...seed, help: "with --emit onnx: seed of the initial weights (default 0)" },
+      { name: "layout", value: "NAME", help: "with --emit onnx: `flat` (default, `<model>.onnx`) or `triton` (a model repository: `<model>/config.pbtxt`, `<model>/1/model.onnx`)" },
     ],
   },
 ];

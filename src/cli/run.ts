@@ -4,9 +4,7 @@
 // a mistake costs no time and prints no backend's noise. Every failure the user can cause is a
 // ToolError, a UsageError or a diagnostic; main.ts renders them.
 
-import { backendRequests, type BackendRequest, type LoadedBackend } from "../backends/tfjs/load-backend";
-import type { LoadProgress } from "../backends/tfjs/model";
-import { openSession, readOutputs, runForward, type Session } from "../backends/tfjs/session";
+import { openRunner, runtimeRequests, type Runner, type RuntimeInfo, type RuntimeRequest } from "../backends/runner";
 import { ToolError } from "../diagnostics/tool-error";
 import { imagenetClassName } from "../images/imagenet-classes";
 import { dataConfigFor, describeDataConfig, readImageBatch, resolveDataConfig, type ResolvedDataConfig } from "../images/preprocess";
@@ -44,8 +42,8 @@ function preprocessConfig(args: ParsedArgs, model: CompiledModel, inputSize: rea
   throw new UsageError(first.message, args.command, [...(first.help ? [first.help] : []), ...rest.map((p) => p.message)]);
 }
 
-function backendFlag(args: ParsedArgs): BackendRequest {
-  return choiceFlag(args, "backend", backendRequests, "auto");
+function backendFlag(args: ParsedArgs): RuntimeRequest {
+  return choiceFlag(args, "backend", runtimeRequests, "auto");
 }
 
 /** The weight file, opened and checked against the model, or the seeded initialisation. */
@@ -112,7 +110,7 @@ function readInput(args: ParsedArgs, model: CompiledModel, dims: readonly number
 }
 
 /** A progress line for loading or drawing weights (ViT-L: 1.2 GB takes seconds). */
-function weightProgress(io: Io, verb: string): ((p: LoadProgress) => void) | undefined {
+function weightProgress(io: Io, verb: string): ((p: { done: number; total: number }) => void) | undefined {
   if (!io.progress) return undefined;
   let lastShown = -1;
   return (p) => {
@@ -124,7 +122,7 @@ function weightProgress(io: Io, verb: string): ((p: LoadProgress) => void) | und
 }
 
 /** The backend line(s): what runs, and for `auto` what was skipped and why. */
-export function describeBackend(b: LoadedBackend): string[] {
+export function describeBackend(b: RuntimeInfo): string[] {
   const device = b.device.startsWith(b.name) ? b.device : `${b.name} (${b.device})`;
   const chosen = b.skipped.length > 0 ? `${device}, chosen by --backend auto` : device;
   return [chosen, ...b.skipped.map((s) => `skipped ${s.name}: ${s.reason}`)];
@@ -158,49 +156,37 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
   const { spec, model } = compiled;
   // Everything the user named is checked before any backend loads.
   const weights = openWeights(args, model, seed);
-  let session: Session | undefined;
+  let runner: Runner | undefined;
   try {
     const input = readInput(args, model, inputDims(model.checked), seed);
     const output = checkOutput(args, spec);
-    session = await openSession(model.checked, model.name, {
+    runner = await openRunner(model.checked, model.name, {
       backend, weights: weights.source, weightFile: weights.file?.path, batch: input.shape[0], maxMemoryBytes,
       onProgress: weightProgress(io, weights.file ? "loading" : "initialising"),
     });
     io.progress?.("");
     weights.file?.close();
     io.out(`model    ${model.name}`);
-    describeBackend(session.backend).forEach((line, i) => io.out(`${i === 0 ? "backend " : "        "} ${line}`));
-    io.out(`weights  ${weights.source.description} (${formatBytes(session.model.weightBytes)})`);
+    describeBackend(runner.backend).forEach((line, i) => io.out(`${i === 0 ? "backend " : "        "} ${line}`));
+    io.out(`weights  ${weights.source.description} (${formatBytes(runner.weightBytes)})`);
     io.out(`input    ${input.description}`);
     for (const line of input.preprocess ?? []) io.out(`         ${line}`);
-    const { tf } = session.backend;
-    const tensor = tf.tensor(input.values, [...input.shape], "float32");
     const start = performance.now();
-    let outputs;
-    try {
-      outputs = runForward(session, model.name, tensor);
-    } finally {
-      tensor.dispose();
-    }
-    try {
-      const values = await readOutputs(session, model.name, outputs);
-      const ms = performance.now() - start;
-      const logits = outputs.logits;
-      io.out(`output   logits [${logits.shape.join(", ")}] (spec: ${formatShape(model.checked.nodes[model.checked.graph.outputs.logits].shape!)})`);
-      io.out(`time     ${ms.toFixed(1)} ms (one forward pass including read-back, first run)`);
-      if (model.checked.graph.config.num_classes !== 0 && logits.shape.length === 2) printTopClasses(values.logits, logits.shape, io, flagValues(args, "image"));
-      if (output !== undefined) {
-        const tensors = ["logits", "features"].filter((name) => outputs[name]).map((name) => ({ name, shape: outputs[name].shape, data: values[name] }));
-        writeSafetensors(output, tensors, { model: model.name, backend: session.backend.name });
-        io.out(`wrote    ${output} (${tensors.map((t) => `${t.name} [${t.shape.join(", ")}]`).join(", ")})`);
-      }
-    } finally {
-      for (const t of Object.values(outputs)) t.dispose();
+    const outputs = await runner.run({ values: input.values, shape: input.shape });
+    const ms = performance.now() - start;
+    const logits = outputs.logits;
+    io.out(`output   logits [${logits.shape.join(", ")}] (spec: ${formatShape(model.checked.nodes[model.checked.graph.outputs.logits].shape!)})`);
+    io.out(`time     ${ms.toFixed(1)} ms (one forward pass including read-back, first run)`);
+    if (model.checked.graph.config.num_classes !== 0 && logits.shape.length === 2) printTopClasses(logits.values, logits.shape, io, flagValues(args, "image"));
+    if (output !== undefined) {
+      const tensors = ["logits", "features"].filter((name) => outputs[name]).map((name) => ({ name, shape: outputs[name].shape, data: outputs[name].values }));
+      writeSafetensors(output, tensors, { model: model.name, backend: runner.backend.name });
+      io.out(`wrote    ${output} (${tensors.map((t) => `${t.name} [${t.shape.join(", ")}]`).join(", ")})`);
     }
     return 0;
   } finally {
     weights.file?.close();
-    session?.model.dispose();
+    await runner?.dispose();
     io.progress?.("");
   }
 }
@@ -229,49 +215,38 @@ export async function benchCommand(args: ParsedArgs, io: Io): Promise<number> {
   if (typeof compiled === "number") return compiled;
   const { model } = compiled;
   const weights = openWeights(args, model, seed);
-  let session: Session | undefined;
+  let runner: Runner | undefined;
   try {
-    session = await openSession(model.checked, model.name, {
+    runner = await openRunner(model.checked, model.name, {
       backend, weights: weights.source, weightFile: weights.file?.path, batch, maxMemoryBytes,
       onProgress: weightProgress(io, weights.file ? "loading" : "initialising"),
     });
     io.progress?.("");
-    const result = await benchSession(session, model, { batch, runs, seed }, io);
+    const result = await benchRunner(runner, model, { batch, runs, seed }, io);
     if (hasFlag(args, "json")) io.out(JSON.stringify(result, null, 2));
     else io.out(`${result.model} on ${result.backend}, batch ${result.batch}: median ${result.median_ms} ms over ${runs} runs (${result.runs_ms.join(", ")} ms)`);
     return 0;
   } finally {
     weights.file?.close();
-    session?.model.dispose();
+    await runner?.dispose();
     io.progress?.("");
   }
 }
 
 /** Times `runs` forward passes (logits read back) after one warm-up pass, on a loaded model. */
-export async function benchSession(session: Session, model: CompiledModel, options: { batch: number; runs: number; seed: number }, io: Pick<Io, "progress">): Promise<BenchResult> {
-  const { tf } = session.backend;
-  const size = session.inputDims.reduce((a, b) => a * b, options.batch);
-  const input = tf.tensor(initialValues({ kind: "normal", std: 1 }, size, options.seed, "input"), [options.batch, ...session.inputDims], "float32");
+export async function benchRunner(runner: Runner, model: CompiledModel, options: { batch: number; runs: number; seed: number }, io: Pick<Io, "progress">): Promise<BenchResult> {
+  const size = runner.inputDims.reduce((a, b) => a * b, options.batch);
+  const input = { values: initialValues({ kind: "normal", std: 1 }, size, options.seed, "input"), shape: [options.batch, ...runner.inputDims] };
   const once = async () => {
     const start = performance.now();
-    const outputs = runForward(session, model.name, input);
-    try {
-      await readOutputs(session, model.name, { logits: outputs.logits });
-    } finally {
-      for (const t of Object.values(outputs)) t.dispose();
-    }
+    await runner.run(input, ["logits"]);
     return performance.now() - start;
   };
-  try {
-    await once();
-    const runs: number[] = [];
-    for (let i = 0; i < options.runs; i++) {
-      runs.push(await once());
-      io.progress?.(`run ${i + 1}/${options.runs}: ${runs[i].toFixed(1)} ms`);
-    }
-    return { model: model.name, backend: session.backend.name, batch: options.batch, runs_ms: runs.map((r) => Math.round(r * 100) / 100), median_ms: Math.round(median(runs) * 100) / 100 };
-  } finally {
-    input.dispose();
+  await once();
+  const runs: number[] = [];
+  for (let i = 0; i < options.runs; i++) {
+    runs.push(await once());
+    io.progress?.(`run ${i + 1}/${options.runs}: ${runs[i].toFixed(1)} ms`);
   }
+  return { model: model.name, backend: runner.backend.name, batch: options.batch, runs_ms: runs.map((r) => Math.round(r * 100) / 100), median_ms: Math.round(median(runs) * 100) / 100 };
 }
-

@@ -148,3 +148,18 @@ export function refuseNonFinite(what: string, file: string | undefined, found: R
     help: ["a model computes nothing meaningful from them: check how the file was saved (an overflow in F16, a training run that diverged)"],
   });
 }
+
+/** A V5004 naming every output of a forward pass that holds NaN or infinities, if any. */
+export function refuseNonFiniteOutputs(model: string, backend: string, outputs: Readonly<Record<string, { readonly values: Float32Array; readonly shape: readonly number[] }>>): void {
+  const bad: string[] = [];
+  for (const [key, v] of Object.entries(outputs)) {
+    const count = countNonFinite(v.values);
+    if (count > 0) bad.push(`\`${key}\` [${v.shape.join(", ")}]: ${count} of ${v.values.length} values are NaN or infinite`);
+  }
+  if (bad.length > 0) {
+    throw new ToolError("V5004", `\`${model}\` computed NaN or infinite values on \`${backend}\``, {
+      notes: bad,
+      help: ["with finite weights and input this is an overflow: check the weights' scale (seeded weights suit shapes, not values), or compare another `--backend`"],
+    });
+  }
+}

@@ -281,7 +281,7 @@ describe("vitc run: each bad input is one coded error, before any backend loads"
 
   it("V5001 an unknown backend is a usage error; a backend that is not installed is an error, not a silent fallback", () => {
     const unknown = vitc(["run", small, "--backend", "wsam"]);
-    expectUsage(unknown, "flag `--backend` must be one of `auto`, `tensorflow`, `webgpu`, `wasm`, `cpu`, got `wsam`");
+    expectUsage(unknown, "flag `--backend` must be one of `auto`, `onnxruntime`, `tensorflow`, `webgpu`, `wasm`, `cpu`, got `wsam`");
     expect(unknown.err).toContain("help: a value with a similar name exists: `wasm`");
     expectError(vitc(["run", small, "--backend", "tensorflow"]), "V5001", "backend `tensorflow` cannot be loaded: neither `@tensorflow/tfjs-node-gpu` nor `@tensorflow/tfjs-node` is installed");
   });

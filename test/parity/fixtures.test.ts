@@ -6,7 +6,6 @@
 // loose_atol, the fixtures' allowance for GPU arithmetic; without an adapter it is skipped with
 // the reason printed.
 
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { forceGpuKernels, loadBackend, type BackendName, type LoadedBackend } from "../../src/backends/tfjs/load-backend";
@@ -15,22 +14,9 @@ import { TfjsModel } from "../../src/backends/tfjs/model";
 import { moduleOutputNode } from "../../src/ir/graph";
 import { checkWeightFile, expectedTensors, fileWeights } from "../../src/weights/bind";
 import { openSafetensors } from "../../src/weights/safetensors";
-import { compileFile, fixturesDir } from "../helpers/compile";
+import { compileFile } from "../helpers/compile";
+import { maxAbsDiff, moduleAliases as aliases, parityCases as fixtures, readFixtureConfig } from "../helpers/parity-cases";
 
-interface TensorConfig { readonly shape: number[]; readonly suggested_atol: number; readonly loose_atol: number }
-interface FixtureConfig { readonly output: { readonly tensors: Record<string, TensorConfig> } }
-
-// timm's `pos_drop` is a Dropout: an identity at inference, right after the position embedding.
-const aliases: Record<string, string> = { pos_drop: "pos_embed" };
-
-// The shared fixtures, then the extra cases saved from timm by scripts/make-parity-cases.py
-// (test/parity/extra/<name>/, same layout). Each has its spec at test/parity/<name>.vit.
-const extraDir = path.join(__dirname, "extra");
-const fixtures: Array<{ name: string; dir: string }> = [
-  ...["vit_tiny", "swin_tiny", "mobilevit_tiny"].map((name) => ({ name, dir: path.join(fixturesDir, name) })),
-  ...(fs.existsSync(extraDir) ? fs.readdirSync(extraDir).filter((n) => fs.existsSync(path.join(extraDir, n, "config.json"))).sort() : [])
-    .map((name) => ({ name, dir: path.join(extraDir, name) })),
-];
 const backends: BackendName[] = ["cpu", "wasm", "webgpu"];
 
 // Mesa reads EGL_PLATFORM when Dawn opens a display; flags set by whoever runs the tests win.
@@ -51,14 +37,6 @@ async function load(backend: BackendName): Promise<LoadedBackend | string> {
   }
 }
 
-/** The largest |a - b|, or Infinity when the sizes differ. */
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return Infinity;
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return Number.isNaN(max) ? Infinity : max;
-}
-
 describe.each(backends)("timm parity on %s", (backend) => {
   afterAll(async () => {
     // Nothing may stay behind once each model is disposed.
@@ -66,7 +44,7 @@ describe.each(backends)("timm parity on %s", (backend) => {
     if (typeof loaded !== "string") expect(loaded.tf.memory().numTensors).toBe(0);
   });
 
-  it.for(fixtures)("$name: every recorded module output, features and logits match timm", async ({ name, dir }, ctx) => {
+  it.for(fixtures)("$name: every recorded module output, features and logits match timm", async ({ name, dir, spec }, ctx) => {
     const loaded = await load(backend);
     if (typeof loaded === "string") {
       console.log(`timm parity on webgpu skipped: ${loaded}`);
@@ -75,8 +53,8 @@ describe.each(backends)("timm parity on %s", (backend) => {
     }
     const { tf } = loaded;
     const tolerance = backend === "webgpu" ? "loose_atol" : "suggested_atol";
-    const config = JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8")) as FixtureConfig;
-    const compiled = compileFile(path.join(__dirname, `${name}.vit`));
+    const config = readFixtureConfig(dir);
+    const compiled = compileFile(spec);
     expect(compiled.diagnostics).toEqual([]);
     const checked = compiled.models[0].checked;
     const weights = openSafetensors(path.join(dir, "weights.safetensors"));

@@ -45,6 +45,18 @@ export interface LoadedBackend {
 export interface LoadBackendOptions {
   /** Where TFJS_BACKENDS, VITC_WEBGPU_FLAGS, VITC_WEBGPU_FEATURE_LEVEL and EGL_PLATFORM are read. */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * For `auto` without TFJS_BACKENDS: only the steps of the default order that want a GPU, or
+   * only the others (another runtime goes between them; backends/runner.ts). Default: all.
+   */
+  readonly steps?: "gpu" | "cpu";
+}
+
+/** `auto` found nothing to load; `skipped` says what it tried and why each failed. */
+export class NoBackendLoaded extends ToolError {
+  constructor(readonly skipped: readonly { name: BackendName; reason: string }[], notes: readonly string[], help: readonly string[]) {
+    super("V5001", "no backend in the `auto` order could be loaded", { notes, help });
+  }
 }
 
 type Loaded = Pick<LoadedBackend, "name" | "device" | "gpu" | "maxTensorBytes">;
@@ -62,7 +74,7 @@ export async function loadBackend(request: BackendRequest, options: LoadBackendO
     throw new ToolError("V5001", `unknown backend \`${request}\``, { help: [`the backends are ${listNames(backendRequests)}`] });
   }
   const tf = requireCore();
-  if (request === "auto") return loadFirstAvailable(tf, env);
+  if (request === "auto") return loadFirstAvailable(tf, env, options.steps);
   return { tf, ...(await loaders[request](tf, env)), skipped: [] };
 }
 
@@ -102,12 +114,13 @@ const defaultOrder: readonly Attempt[] = [
   { name: "cpu", gpuOnly: false },
 ];
 
-async function loadFirstAvailable(tf: Tf, env: NodeJS.ProcessEnv): Promise<LoadedBackend> {
+async function loadFirstAvailable(tf: Tf, env: NodeJS.ProcessEnv, steps?: "gpu" | "cpu"): Promise<LoadedBackend> {
   const skipped: { name: BackendName; reason: string }[] = [];
   /** The full message of each failure, for the error when nothing loads. */
   const failures: string[] = [];
   const failed = new Set<BackendName>();
-  for (const attempt of attemptsFromEnv(env)) {
+  const attempts = attemptsFromEnv(env).filter((a) => steps === undefined || a.gpuOnly === (steps === "gpu"));
+  for (const attempt of attempts) {
     // A second try matters only for a backend that loaded but had no GPU the first time.
     if (failed.has(attempt.name)) continue;
     try {
@@ -123,11 +136,8 @@ async function loadFirstAvailable(tf: Tf, env: NodeJS.ProcessEnv): Promise<Loade
       failures.push(`\`${attempt.name}\`: ${err.message}`);
     }
   }
-  // Only reachable when TFJS_BACKENDS leaves out `cpu`, or the installation is broken.
-  throw new ToolError("V5001", "no backend in the `auto` order could be loaded", {
-    notes: failures,
-    help: ["add `cpu` to `TFJS_BACKENDS`, or leave `TFJS_BACKENDS` unset for the default order"],
-  });
+  // Only reachable when TFJS_BACKENDS leaves out `cpu`, the installation is broken, or only the GPU steps were asked for.
+  throw new NoBackendLoaded(skipped, failures, ["add `cpu` to `TFJS_BACKENDS`, or leave `TFJS_BACKENDS` unset for the default order"]);
 }
 
 /**

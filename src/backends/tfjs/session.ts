@@ -7,7 +7,7 @@
 import * as os from "node:os";
 import { ToolError } from "../../diagnostics/tool-error";
 import { inputDims, type CheckedGraph } from "../../shapes/check";
-import { refuseNonFinite, watchFinite, countNonFinite, type WeightSource } from "../../weights/bind";
+import { refuseNonFinite, refuseNonFiniteOutputs, watchFinite, type WeightSource } from "../../weights/bind";
 import type { Tensor } from "./kernel";
 import { loadBackend, readTensor, type BackendRequest, type LoadedBackend } from "./load-backend";
 import { estimateMemory, formatBytes, wasmHeapBytes, type MemoryEstimate } from "./memory";
@@ -24,6 +24,8 @@ export interface SessionOptions {
   readonly maxMemoryBytes?: number;
   readonly onProgress?: (p: LoadProgress) => void;
   readonly env?: NodeJS.ProcessEnv;
+  /** A backend `auto` has already loaded (backends/runner.ts); `backend` is then not loaded again. */
+  readonly loaded?: LoadedBackend;
 }
 
 export interface Session {
@@ -71,7 +73,7 @@ export async function openSession(checked: CheckedGraph, name: string, options: 
   const memory = estimateMemory(checked, options.batch);
   const limit = options.maxMemoryBytes === undefined ? { bytes: machineMemoryBytes(), given: false } : { bytes: options.maxMemoryBytes, given: true };
   checkMemory(memory, name, limit);
-  const backend = await loadBackend(options.backend, { env: options.env });
+  const backend = options.loaded ?? await loadBackend(options.backend, { env: options.env });
   checkMemory(memory, name, limit, backend);
   const watched = watchFinite(options.weights);
   const model = TfjsModel.load(backend.tf, checked, watched.source, { onProgress: options.onProgress });
@@ -103,17 +105,7 @@ export function runForward(session: Session, name: string, input: Tensor): Recor
 /** The values of each output, read back; a V5004 when any holds NaN or infinities. */
 export async function readOutputs(session: Session, name: string, outputs: Record<string, Tensor>): Promise<Record<string, Float32Array>> {
   const values: Record<string, Float32Array> = {};
-  const bad: string[] = [];
-  for (const [key, t] of Object.entries(outputs)) {
-    values[key] = await readTensor(t);
-    const count = countNonFinite(values[key]);
-    if (count > 0) bad.push(`\`${key}\` [${t.shape.join(", ")}]: ${count} of ${values[key].length} values are NaN or infinite`);
-  }
-  if (bad.length > 0) {
-    throw new ToolError("V5004", `\`${name}\` computed NaN or infinite values on \`${session.backend.name}\``, {
-      notes: bad,
-      help: ["with finite weights and input this is an overflow: check the weights' scale (seeded weights suit shapes, not values), or compare another `--backend`"],
-    });
-  }
+  for (const [key, t] of Object.entries(outputs)) values[key] = await readTensor(t);
+  refuseNonFiniteOutputs(name, session.backend.name, Object.fromEntries(Object.entries(outputs).map(([key, t]) => [key, { values: values[key], shape: t.shape }])));
   return values;
 }

@@ -1,0 +1,162 @@
+// `npm run bench -- onnx`: vitc's ONNX export against timm's own (torch.onnx), both run by the
+// same ONNX Runtime in this process with the same options (every graph optimisation, one
+// intra-op thread per core), passes alternating between the two so that the shared machine's
+// load falls on both alike. ViT-Ti/16, ViT-B/16, Swin-T and MobileViT-S at batch 1 and 8, with
+// seeded weights (speed does not depend on the values).
+//
+// Also: which fusions ONNX Runtime applied to each graph (its optimised model, op by op),
+// PyTorch eager on the same machine (from scripts/export-timm-onnx.py), vitc on wasm for ViT-B/16
+// at batch 1, and the peak RSS of `vitc run --backend onnxruntime` on ViT-B/16.
+//
+// timm's exports are made by scripts/export-timm-onnx.py into bench/timm-onnx/ (git-ignored);
+// without them only vitc's graph is measured, and the script's usage is printed.
+
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const require = createRequire(import.meta.url);
+const dist = (p) => require(path.join(root, "dist", p));
+const timmDir = path.join(root, "bench", "timm-onnx");
+
+const models = ["vit_tiny_patch16_224", "vit_base_patch16_224", "swin_tiny_patch4_window7_224", "mobilevit_s"];
+const batches = [{ batch: 1, runs: 12 }, { batch: 8, runs: 6 }];
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function compile(name) {
+  const { compileFile } = dist("index.js");
+  const compiled = compileFile(path.join(root, "specs", `${name}.vit`));
+  if (compiled.diagnostics.length) throw new Error(`specs/${name}.vit has diagnostics`);
+  return compiled.models[0];
+}
+
+/** Op types of the graph ONNX Runtime runs after its optimisations, with their counts. */
+async function optimisedOps(ort, model, options) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vitc-ort-opt-"));
+  try {
+    const file = path.join(dir, "optimised.onnx");
+    // Severity 3: ORT warns that a model optimised at level "all" suits only this machine, which is the point here.
+    const session = await ort.InferenceSession.create(model, { ...options, optimizedModelFilePath: file, logSeverityLevel: 3 });
+    await session.release();
+    const { onnx } = require("onnx-proto");
+    const decoded = onnx.ModelProto.decode(fs.readFileSync(file));
+    const counts = {};
+    for (const n of decoded.graph.node) {
+      const op = n.domain ? `${n.domain.replace(/^com\.microsoft(\.nchwc)?$/, (d) => (d.endsWith("nchwc") ? "nchwc" : "ms"))}.${n.opType}` : n.opType;
+      counts[op] = (counts[op] ?? 0) + 1;
+    }
+    return counts;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function formatOps(counts) {
+  return Object.entries(counts).sort((a, b) => b[1] - a[1]).map(([op, n]) => `${op} ${n}`).join(", ");
+}
+
+/** Peak RSS (bytes) of a vitc command, read by the child itself at exit. */
+function peakRss(args) {
+  const probe = path.join(root, "bench", "max-rss.cjs");
+  const r = spawnSync(process.execPath, ["-r", probe, path.join(root, "bin", "vitc.js"), ...args], { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 });
+  const match = /maxrss-kib (\d+)/.exec(r.stderr);
+  if (r.status !== 0 || !match) throw new Error(`vitc ${args.join(" ")} failed: ${r.stderr}`);
+  return Number(match[1]) * 1024;
+}
+
+export async function onnxSpeed() {
+  const ort = require("onnxruntime-node");
+  const { exportOnnx } = dist("backends/onnx/export-model.js");
+  const { threadCount } = dist("backends/onnx/load-runtime.js");
+  const { initialWeights } = dist("weights/bind.js");
+  const { initialValues } = dist("weights/init.js");
+  const threads = threadCount();
+  const options = { graphOptimizationLevel: "all", intraOpNumThreads: threads, interOpNumThreads: 1, executionProviders: ["cpu"] };
+  const haveTimm = models.every((m) => fs.existsSync(path.join(timmDir, `${m}.onnx`)));
+  if (!haveTimm) {
+    console.log("timm's exports are missing from bench/timm-onnx/: only vitc's graph is timed. Make them with");
+    console.log("  PYTHONPATH=<timm 0.9.16 source> /usr/bin/python3 scripts/export-timm-onnx.py   (python3-torch 1.13; see its header)\n");
+  }
+  console.log(`onnxruntime ${ort.env.versions.node}, CPU provider, ${threads} intra-op threads, graph optimisation "all"\n`);
+  const rows = [];
+  const fusions = {};
+  for (const name of models) {
+    const compiled = compile(name);
+    const vitcModel = exportOnnx(compiled.checked, initialWeights(0), { version: "bench" }).model;
+    const timmFile = path.join(timmDir, `${name}.onnx`);
+    const graphs = { vitc: vitcModel, ...(fs.existsSync(timmFile) ? { timm: timmFile } : {}) };
+    fusions[name] = {};
+    for (const [who, model] of Object.entries(graphs)) fusions[name][who] = await optimisedOps(ort, model, options);
+    const sessions = {};
+    for (const [who, model] of Object.entries(graphs)) sessions[who] = await ort.InferenceSession.create(model, options);
+    const dims = compiled.checked.nodes[0].shape.dims;
+    for (const { batch, runs } of batches) {
+      const values = initialValues({ kind: "normal", std: 1 }, batch * dims.reduce((a, b) => a * b, 1), 0, "input");
+      const feeds = { input: new ort.Tensor("float32", values, [batch, ...dims]) };
+      const times = Object.fromEntries(Object.keys(sessions).map((who) => [who, []]));
+      for (const s of Object.values(sessions)) await s.run(feeds); // warm-up
+      for (let i = 0; i < runs; i++) {
+        // Alternating, and in turn first, so that neither always runs on a warmer cache.
+        const order = i % 2 ? Object.keys(sessions).reverse() : Object.keys(sessions);
+        for (const who of order) {
+          const start = performance.now();
+          await sessions[who].run(feeds, ["logits"]);
+          times[who].push(performance.now() - start);
+        }
+      }
+      const row = { model: name, batch, vitc_ms: median(times.vitc), timm_ms: times.timm ? median(times.timm) : undefined, runs_ms: times };
+      rows.push(row);
+      console.log(`  ${name} batch ${batch}: vitc ${row.vitc_ms.toFixed(1)} ms${row.timm_ms ? `, timm ${row.timm_ms.toFixed(1)} ms (${(row.vitc_ms / row.timm_ms).toFixed(2)}x)` : ""}`);
+    }
+    for (const s of Object.values(sessions)) await s.release();
+  }
+
+  // PyTorch eager, timed by scripts/export-timm-onnx.py on this machine.
+  const eagerFile = path.join(timmDir, "pytorch-eager.json");
+  const eager = fs.existsSync(eagerFile) ? JSON.parse(fs.readFileSync(eagerFile, "utf8")) : undefined;
+  for (const row of rows) {
+    const runs = eager?.runs_ms?.[`${row.model}@${row.batch}`];
+    row.pytorch_ms = runs ? median(runs) : undefined;
+  }
+
+  // vitc on wasm, ViT-B/16 at batch 1: the speed ONNX Runtime replaces.
+  const { openRunner } = dist("backends/runner.js");
+  const { benchRunner } = dist("cli/run.js");
+  const vitB = compile("vit_base_patch16_224");
+  const wasm = await openRunner(vitB.checked, vitB.name, { backend: "wasm", weights: initialWeights(0), batch: 1 });
+  const wasmMs = (await benchRunner(wasm, vitB, { batch: 1, runs: 3, seed: 0 }, {})).median_ms;
+  await wasm.dispose();
+
+  // Peak RSS of a whole `vitc run` on ViT-B/16, against its weights.
+  const weightBytes = 4 * Number(dist("reports/summary.js").summarize(vitB).params);
+  const rss = peakRss(["run", "specs/vit_base_patch16_224.vit", "--backend", "onnxruntime"]);
+
+  console.log("\nmodel                          batch   vitc ms   timm ms   vitc/timm   PyTorch eager ms");
+  for (const r of rows) {
+    const ratio = r.timm_ms ? (r.vitc_ms / r.timm_ms).toFixed(2) : "";
+    console.log(`${r.model.padEnd(30)} ${String(r.batch).padStart(5)} ${r.vitc_ms.toFixed(1).padStart(9)} ${(r.timm_ms?.toFixed(1) ?? "").padStart(9)} ${ratio.padStart(11)} ${(r.pytorch_ms?.toFixed(1) ?? "").padStart(18)}`);
+  }
+  const vitB1 = rows.find((r) => r.model === "vit_base_patch16_224" && r.batch === 1);
+  console.log(`\nvit_base_patch16_224 batch 1 on wasm: ${wasmMs.toFixed(1)} ms, ${(wasmMs / vitB1.vitc_ms).toFixed(1)}x onnxruntime`);
+  console.log(`peak RSS of \`vitc run --backend onnxruntime\` on vit_base_patch16_224: ${(rss / 2 ** 20).toFixed(0)} MiB, ${(rss / weightBytes).toFixed(2)}x its ${(weightBytes / 2 ** 20).toFixed(0)} MiB of weights`);
+  console.log("\nops after ONNX Runtime's optimisations (ms. = com.microsoft fused kernels, nchwc. = its NCHWc layout):");
+  for (const [name, byWho] of Object.entries(fusions)) for (const [who, counts] of Object.entries(byWho)) console.log(`  ${name} ${who}: ${formatOps(counts)}`);
+
+  const goals = {
+    notSlowerThanTimmExport: rows.every((r) => r.timm_ms === undefined || r.vitc_ms <= r.timm_ms),
+    fasterThanPytorchEager: rows.every((r) => r.pytorch_ms === undefined || r.vitc_ms < r.pytorch_ms),
+    vitBase10xWasm: wasmMs / vitB1.vitc_ms >= 10,
+    peakRssWithin2_5xWeights: rss <= 2.5 * weightBytes,
+  };
+  console.log("\ngoals:", JSON.stringify(goals));
+  return { onnxruntime: ort.env.versions.node, threads, rows, fusions, wasm_vit_base_batch1_ms: wasmMs, peak_rss_bytes: rss, weight_bytes: weightBytes, pytorch: eager && { torch: eager.torch, timm: eager.timm, threads: eager.threads }, goals };
+}

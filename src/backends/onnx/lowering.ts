@@ -1,0 +1,41 @@
+// What an ONNX lowering is: one primitive op (src/ops/) written as standard ONNX ops (opset 17)
+// on the graph builder. The table (lowerings.ts) has one entry per OpKind, under the op table's
+// keys. Tensors keep the IR's logical layout (NCHW where the IR says NCHW): ONNX Runtime chooses
+// its own storage (NCHWc) for convolutions, and cancels the transposes that meet.
+//
+// Dimension 0 is the batch (times a factor for Swin's windows and MobileViT's patches), symbolic
+// in the graph: a Reshape keeps it with 0 (copy the input's) or infers it with -1, never fixes it.
+
+import type { Shape } from "../../ir/shape";
+import type { Attrs } from "../../ops/op-def";
+import type { GraphBuilder } from "./graph-builder";
+
+export interface LoweringContext {
+  readonly g: GraphBuilder;
+  /** The value names of the node's inputs: the current tensor first. */
+  readonly inputs: readonly string[];
+  readonly attrs: Attrs;
+  /** The IR shapes of the inputs and the output. */
+  readonly inputShapes: readonly Shape[];
+  readonly out: Shape;
+  /** The node's weight path (`blocks.3.attn.qkv`). */
+  readonly path: string;
+  /** The initializer of the node's parameter or buffer `name`, named by its timm key, in PyTorch layout. */
+  weight(name: string): string;
+}
+
+/** Lowers one node; returns the name of the value that is its output. */
+export type OnnxLowering = (ctx: LoweringContext) => string;
+
+export function reshape(g: GraphBuilder, x: string, dims: readonly number[]): string {
+  return g.op("Reshape", [x, g.ints(dims)]);
+}
+
+export function transpose(g: GraphBuilder, x: string, perm: readonly number[]): string {
+  return g.op("Transpose", [x], { perm });
+}
+
+/** Dimension 0 of a Reshape's target: 0 keeps the input's, -1 infers it (the batch factor changes). */
+export function batchDim(from: Shape, to: Shape): number {
+  return from.batch === to.batch ? 0 : -1;
+}

@@ -1,0 +1,49 @@
+// Multi-head attention from a fused qkv tensor [S, N, 3*D] (channel s*D + h*hd + d), as timm
+// computes it: softmax((q * hd^-0.5) @ kᵀ [+ bias] [+ mask]) @ v, heads concatenated. One
+// subgraph per block, in the form timm's own export has: the scale as a Mul on q and kᵀ as a
+// Transpose of the last two axes, which ORT fuses into the MatMul (FusedMatMul with alpha and
+// transB), so q, k and v are each copied once, by the transpose that splits the heads.
+//
+// Swin's relative position bias is a Gather of the stored table (timm's key) by the index timm
+// derives; with a shift, the mask is added to it. Both are constant: ORT folds them into one
+// [nW, heads, N, N] tensor when the session loads.
+
+import { weightKey } from "../../../ir/graph";
+import { pairAttr } from "../../../ops/op-def";
+import { relativePositionIndex, shiftMask } from "../../../ops/window-attention";
+import { reshape, transpose, type LoweringContext, type OnnxLowering } from "../lowering";
+
+/** The bias added to the scores: [heads, N, N], or [nW, heads, N, N] with the shift mask. */
+function windowBias(ctx: LoweringContext, n: number, heads: number): { bias: string; windows: number } {
+  const { g, attrs, path } = ctx;
+  const [wh, ww] = pairAttr(attrs, "window");
+  const [sh, sw] = pairAttr(attrs, "shift");
+  const index = g.initializer(weightKey(path, "relative_position_index"), [n * n], BigInt64Array.from(relativePositionIndex(wh, ww), (v) => BigInt(v)));
+  const rows = g.op("Gather", [ctx.weight("relative_position_bias_table"), index], { axis: 0 }); // [N*N, heads]
+  const bias = transpose(g, reshape(g, rows, [n, n, heads]), [2, 0, 1]);
+  if (sh === 0 && sw === 0) return { bias, windows: 1 };
+  const grid = pairAttr(attrs, "grid");
+  const windows = (grid[0] / wh) * (grid[1] / ww);
+  const mask = g.initializer(weightKey(path, "attn_mask"), [windows, 1, n, n], shiftMask(grid, [wh, ww], [sh, sw]));
+  return { bias: g.op("Add", [bias, mask]), windows };
+}
+
+export const sdpaLowering: OnnxLowering = (ctx) => {
+  const { g, inputs: [x], inputShapes: [shape], attrs } = ctx;
+  const heads = attrs.heads as number;
+  const [n, c3] = shape.dims;
+  const dim = c3 / 3;
+  const headDim = dim / heads;
+  // [S, N, 3, H, hd] → [3, S, H, N, hd]: q, k and v, each with its heads split out.
+  const parts = transpose(g, reshape(g, x, [0, n, 3, heads, headDim]), [2, 0, 3, 1, 4]);
+  const [q, k, v] = g.opN("Split", [parts], 3, { axis: 0 }).map((t) => g.op("Squeeze", [t, g.ints([0])]));
+  let scores = g.op("MatMul", [g.op("Mul", [q, g.floats([headDim ** -0.5])]), transpose(g, k, [0, 1, 3, 2])]); // [S, H, N, N]
+  if (pairAttr(attrs, "window")[0] > 0) {
+    const { bias, windows } = windowBias(ctx, n, heads);
+    scores = windows === 1
+      ? g.op("Add", [scores, bias])
+      : reshape(g, g.op("Add", [reshape(g, scores, [-1, windows, heads, n, n]), bias]), [-1, heads, n, n]);
+  }
+  const out = g.op("MatMul", [g.op("Softmax", [scores], { axis: -1 }), v]); // [S, H, N, hd]
+  return reshape(g, transpose(g, out, [0, 2, 1, 3]), [0, n, dim]);
+};

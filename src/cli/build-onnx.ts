@@ -1,0 +1,71 @@
+// `vitc build --emit onnx`: each model as `<model>.onnx` with its weights (a timm safetensors
+// file given with `--weights`, checked against the model before any work, or the seeded
+// initialisation of `--seed`), or, with `--layout triton`, as a Triton model repository entry
+// (`<model>/config.pbtxt`, `<model>/1/model.onnx`). Weights past 2 GB go to ONNX external data
+// beside the model file (`….onnx.data`).
+
+import { exportOnnx } from "../backends/onnx/export-model";
+import { defaultMaxInlineBytes } from "../backends/onnx/encode";
+import { tritonConfig, tritonModelFile } from "../backends/onnx/triton-config";
+import type { CompiledModel } from "../pipeline";
+import { expectedTensors, fileWeights, initialWeights, openCheckedWeights, refuseNonFinite, watchFinite, type WeightSource } from "../weights/bind";
+import { choiceFlag, countFlag, flagValue, hasFlag, UsageError } from "./args";
+import type { EmitContext, EmittedContent, Emitter } from "./build";
+import { packageVersion } from "./main";
+
+export const layouts = ["flat", "triton"] as const;
+
+/** VITC_ONNX_MAX_INLINE_BYTES lowers the 2 GB threshold of external data, for tests of the split. */
+function maxInlineBytes(): number {
+  const text = process.env.VITC_ONNX_MAX_INLINE_BYTES;
+  const value = text === undefined ? NaN : Number(text);
+  return Number.isSafeInteger(value) && value >= 0 ? value : defaultMaxInlineBytes;
+}
+
+function weightBytes(model: CompiledModel): number {
+  return expectedTensors(model.checked).reduce((sum, t) => sum + 4 * t.shape.reduce((a, b) => a * b, 1), 0);
+}
+
+/** The model file's name and its external data file's, relative to the output folder. */
+function modelFiles(model: CompiledModel, context: EmitContext): { model: string; data: string; config?: string } {
+  if (choiceFlag(context.args, "layout", layouts, "flat") === "triton") {
+    return { model: `${model.name}/1/${tritonModelFile}`, data: `${model.name}/1/${tritonModelFile}.data`, config: `${model.name}/config.pbtxt` };
+  }
+  return { model: `${model.name}.onnx`, data: `${model.name}.onnx.data` };
+}
+
+function weightSource(model: CompiledModel, context: EmitContext): { source: WeightSource; file?: string; close(): void } {
+  const { args } = context;
+  const path = flagValue(args, "weights");
+  if (path === undefined) return { source: initialWeights(countFlag(args, "seed", 0, 0)), close: () => undefined };
+  const file = openCheckedWeights(path, model.checked, model.name);
+  return { source: fileWeights(file), file: path, close: () => file.close() };
+}
+
+export function onnxEmitter(): Emitter {
+  return {
+    extension: "onnx",
+    files(model, context) {
+      if (hasFlag(context.args, "weights") && hasFlag(context.args, "seed")) throw new UsageError("give either `--weights` or `--seed`, not both", context.args.command);
+      const names = modelFiles(model, context);
+      const external = weightBytes(model) > maxInlineBytes();
+      return [...(names.config ? [names.config] : []), names.model, ...(external ? [names.data] : [])];
+    },
+    async emit(model, context) {
+      const names = modelFiles(model, context);
+      const weights = weightSource(model, context);
+      try {
+        const watched = watchFinite(weights.source);
+        const encoded = exportOnnx(model.checked, watched.source, {
+          version: packageVersion(), externalDataName: names.data.split("/").pop()!, maxInlineBytes: maxInlineBytes(),
+        });
+        refuseNonFinite(weights.file === undefined ? "the initial weights" : `\`${weights.file}\``, weights.file, watched.nonFinite);
+        const contents: EmittedContent[] = [...(names.config ? [tritonConfig(model.checked)] : []), encoded.model];
+        if (encoded.external) contents.push(encoded.external.chunks);
+        return contents;
+      } finally {
+        weights.close();
+      }
+    },
+  };
+}
