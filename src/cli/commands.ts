@@ -56,10 +56,14 @@ export const commands: readonly CommandSpec[] = [
       { ...model, help: "only this model of the file (default: every model)" },
     ],
   },
+  {
+    name: "lsp", summary: "the language server, speaking LSP over stdin and stdout", operands: "--stdio", minOperands: 0, maxOperands: 0,
+    flags: [{ name: "stdio", help: "talk over stdin and stdout (the only transport, and the default)" }],
+  },
 ];
 
 /** Commands of the design that this build does not have yet. */
-export const plannedCommands = ["lsp", "fmt"];
+export const plannedCommands = ["fmt"];
 
 export function findCommand(name: string): CommandSpec | undefined {
   return commands.find((c) => c.name === name);
