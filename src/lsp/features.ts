@@ -4,6 +4,7 @@
 import { ResponseError, type Connection, type ServerCapabilities } from "vscode-languageserver";
 import { codeActions } from "./actions";
 import { completion, signatureHelp } from "./completion";
+import { formatDocument } from "./formatting";
 import { hover } from "./hover";
 import { inlayHints, type InlaySettings } from "./inlay";
 import { definition, invalidName, prepareRename, references, rename } from "./navigation";
@@ -23,6 +24,7 @@ export const serverCapabilities: ServerCapabilities = {
   foldingRangeProvider: true,
   semanticTokensProvider: { legend: semanticTokensLegend, full: true },
   renameProvider: { prepareProvider: true },
+  documentFormattingProvider: true,
 };
 
 /** Registers the handlers; returns what reads the client's initialization options. */
@@ -63,5 +65,6 @@ export function registerFeatures(connection: Connection, workspace: Workspace): 
     if (problem) throw new ResponseError(-32602, problem);
     return rename(a, offset(a, p.position), p.newName);
   }));
+  connection.onDocumentFormatting((p) => on(p.textDocument.uri, [], formatDocument));
   return (options) => readSettings((options as { vitc?: unknown } | undefined)?.vitc ?? options);
 }

@@ -209,3 +209,14 @@ describe("code actions, symbols, folding, semantic tokens, rename", () => {
     await expect(client.request("textDocument/rename", { ...at(encUri, 13, 41), newName: "repeat" })).rejects.toMatchObject({ message: "`repeat` is a keyword" });
   });
 });
+
+describe("formatting", () => {
+  it("returns the formatter's layout as one edit, and nothing for a formatted document", async () => {
+    const uri = fileUri(path.join(dir, "messy.vit"));
+    client.open(uri, "use std.vit\nmodel  m=vit( img_size:32 )\n");
+    const edits = await client.request<Array<{ newText: string; range: unknown }>>("textDocument/formatting", { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } });
+    expect(edits).toEqual([{ range: { start: { line: 0, character: 0 }, end: { line: 2, character: 0 } }, newText: "use std.vit\nmodel m = vit(img_size: 32)\n" }]);
+    client.replace(uri, edits[0].newText);
+    expect(await client.request("textDocument/formatting", { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } })).toEqual([]);
+  });
+});
