@@ -53,3 +53,14 @@ describe("vitc fmt", () => {
     expect(help).not.toMatch(/not in this build/);
   });
 });
+
+describe("the repository's specs", () => {
+  it("are in the formatter's layout (`vitc fmt --check specs/*.vit specs/std/*.vit`)", () => {
+    const dirs = [path.join(repoRoot, "specs"), path.join(repoRoot, "specs", "std")];
+    const files = dirs.flatMap((d) => fs.readdirSync(d).filter((f) => f.endsWith(".vit")).map((f) => path.join(d, f)));
+    expect(files.length).toBe(31);
+    const r = vitc(["fmt", "--check", ...files]);
+    expect(r.out).toBe("");
+    expect(r.code).toBe(0);
+  });
+});
