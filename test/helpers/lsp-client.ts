@@ -32,8 +32,9 @@ export class LspClient {
     this.connection.listen();
   }
 
-  static async start(initializationOptions?: unknown): Promise<LspClient> {
-    const client = new LspClient(startVitc(["lsp", "--stdio"]) as ChildProcessWithoutNullStreams);
+  /** Starts `vitc lsp --stdio`, or another server process given by `spawnServer`. */
+  static async start(initializationOptions?: unknown, spawnServer?: () => ChildProcessWithoutNullStreams): Promise<LspClient> {
+    const client = new LspClient(spawnServer ? spawnServer() : (startVitc(["lsp", "--stdio"]) as ChildProcessWithoutNullStreams));
     await client.request("initialize", { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions });
     client.notify("initialized", {});
     return client;
