@@ -37,7 +37,12 @@ export function cursorContext(text: string, offset: number): CursorContext {
   const lineStart = Math.max(before.lastIndexOf("\n"), before.lastIndexOf("\r")) + 1;
   const linePrefix = before.slice(lineStart);
   const inText = /^(?:[^"#]|"(?:[^"\\]|\\.)*")*(?:#|"(?:[^"\\]|\\.)*$)/.test(linePrefix);
-  const tokens = vitLexer.tokenize(before).tokens;
+  const all = vitLexer.tokenize(text).tokens;
+  let cut = all.findIndex((t) => (t.endOffset ?? t.startOffset) + 1 > offset);
+  if (cut < 0) cut = all.length;
+  // A name the cursor is inside of (or just after) counts as typed so far.
+  if (cut < all.length && all[cut].startOffset < offset) cut++;
+  const tokens = all.slice(0, cut);
   const stack: Frame[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
@@ -69,6 +74,16 @@ export function cursorContext(text: string, offset: number): CursorContext {
     const typing = partial !== "" && own.length > 0 && own[own.length - 1].image === partial && own[own.length - 1].endOffset === offset - 1;
     const keyed = own.length >= 2 && own[0].tokenType.name === "Ident" && own[1].image === ":" ? own[0].image : undefined;
     const given = new Set(top.given);
+    // Keyword arguments after the cursor, up to the call's `)`, are given too.
+    let depth = 0;
+    for (let i = cut; i < all.length; i++) {
+      const image = all[i].image;
+      if (image === "(" || image === "[" || image === "{") depth++;
+      else if (image === ")" || image === "]" || image === "}") {
+        if (depth === 0) break;
+        depth--;
+      } else if (depth === 0 && image === ":" && all[i - 1]?.tokenType.name === "Ident" && i - 1 >= cut) given.add(all[i - 1].image);
+    }
     if (keyed) given.delete(keyed);
     call = { callee: top.callee, given, index: top.index, keyword: keyed, atKeyword: own.length === 0 || (own.length === 1 && typing) };
   }
