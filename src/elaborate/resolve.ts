@@ -149,6 +149,10 @@ class FileResolver {
       case "require":
         this.expr(s.condition, scope);
         for (const e of [...s.help, ...s.notes]) this.expr(e, scope);
+        for (const clause of s.suggestions) {
+          if (clause.name.text !== "") this.add(clause.name.span, this.lookup(clause.name.text, scope));
+          this.expr(clause.value, scope);
+        }
         return;
       case "expect":
       case "input":

@@ -41,7 +41,7 @@ const keywordTypes = new Set(T.keywords);
 const operandEnds = new Set([T.Ident, T.Int, T.Float, T.StringLit, T.True, T.False, T.RParen, T.RBracket]);
 const binaryOps = new Set([T.Plus, T.Minus, T.Star, T.Slash, T.SlashSlash, T.Percent, T.CmpOp, T.Equals, T.And, T.Or, T.Pipe]);
 /** A line that starts with one of these continues the statement above it. */
-const continuing = new Set([T.Help, T.Note, T.Then, T.Plus, T.Star, T.Slash, T.SlashSlash, T.Percent, T.CmpOp, T.And, T.Or, T.Pipe]);
+const continuing = new Set([T.Help, T.Note, T.Suggest, T.Then, T.Plus, T.Star, T.Slash, T.SlashSlash, T.Percent, T.CmpOp, T.And, T.Or, T.Pipe]);
 /** A line that ends with one of these is continued by the next. */
 const unfinished = new Set([T.Plus, T.Minus, T.Star, T.Slash, T.SlashSlash, T.Percent, T.CmpOp, T.Equals, T.And, T.Or, T.Not, T.Pipe, T.Then, T.Else, T.Colon, T.Require, T.Expect, T.Input, T.Let, T.Model, T.Use, T.Block]);
 

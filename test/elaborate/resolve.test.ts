@@ -74,3 +74,11 @@ describe("signatures", () => {
     expect(opSignature("linear").label).toBe("linear(out: int, bias: bool = true)");
   });
 });
+
+describe("a `suggest` clause of `require`", () => {
+  it("resolves its name and reads its value", () => {
+    const src = "block b(dim: int) {\n  require dim > 1 else V2015 \"small\" suggest dim = dim + 1\n}\n";
+    expect(describeAt(src, "dim =")?.kind).toBe("param");
+    expect(describeAt(src, "dim + 1")?.kind).toBe("param");
+  });
+});

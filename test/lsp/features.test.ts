@@ -220,3 +220,24 @@ describe("formatting", () => {
     expect(await client.request("textDocument/formatting", { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } })).toEqual([]);
   });
 });
+
+describe("quick fixes the compiler suggests", () => {
+  type Action = { title: string; isPreferred?: boolean; edit: { changes: Record<string, Array<{ newText: string; range: { start: { line: number; character: number } } }>> } };
+  const actionsFor = async (name: string, text: string) => {
+    const uri = fileUri(path.join(dir, name));
+    client.open(uri, text);
+    const { diagnostics } = await client.diagnostics(uri, 1);
+    const actions = await client.request<Action[]>("textDocument/codeAction", { textDocument: { uri }, range: diagnostics[0].range, context: { diagnostics } });
+    return { uri, actions };
+  };
+  it("`embed_dim: 770` → `768`", async () => {
+    const { uri, actions } = await actionsFor("heads.vit", "use std.vit\nmodel m = vit(img_size: 224, patch_size: 16, embed_dim: 770, depth: 1, num_heads: 12)\n");
+    expect(actions.map((a) => [a.title, a.isPreferred])).toEqual([["set `embed_dim` to 768", true]]);
+    expect(actions[0].edit.changes[uri]).toEqual([{ range: { start: { line: 1, character: 56 }, end: { line: 1, character: 59 } }, newText: "768" }]);
+  });
+  it("a missing `use`, above the model's doc comment", async () => {
+    const { uri, actions } = await actionsFor("nouse.vit", "# a header\n\n## the model\nmodel m = vit(img_size: 32, patch_size: 8)\n");
+    expect(actions.map((a) => [a.title, a.isPreferred])).toEqual([["add `use std.vit` at the top of the file", true]]);
+    expect(actions[0].edit.changes[uri]).toEqual([{ range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, newText: "use std.vit\n" }]);
+  });
+});
