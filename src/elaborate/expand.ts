@@ -64,6 +64,8 @@ export class Expander {
   };
   private steps = 0;
   readonly diagnostics: Diagnostic[] = [];
+  /** Calls in user files to layers that resolve to nothing, reached by this expansion. */
+  readonly unresolvedLayers: Span[] = [];
 
   /** `work` is shared by the models of one compilation: the budget is per compilation. */
   constructor(private readonly program: Program, private readonly work: WorkBudget = new WorkBudget()) {}
@@ -130,42 +132,6 @@ export class Expander {
 
   // ---- names -------------------------------------------------------------------------------
 
-  /**
-   * Reports layer calls to unknown blocks or ops anywhere in the user's files (the entry and its
-   * module files), also in code no model expands (a block not yet used, the branch of an `if`
-   * not taken), as a compiler of any language would. Elaboration reports the same calls it
-   * reaches; the pipeline keeps one.
-   */
-  checkLayerNames(): void {
-    for (const file of this.program.asts.keys()) {
-      if (this.isUserFile(file) && !this.program.brokenUses.has(file)) this.checkLayerNamesIn(file);
-    }
-  }
-
-  private checkLayerNamesIn(file: number): void {
-    const visible = this.program.visible.get(file);
-    const walk = (statements: readonly A.Statement[]): void => {
-      for (const s of statements) {
-        if (s.kind === "let" && "statements" in s.value) walk(s.value.statements);
-        else if (s.kind === "if") {
-          walk(s.then.statements);
-          if (s.otherwise) walk("statements" in s.otherwise ? s.otherwise.statements : [s.otherwise]);
-        } else if (s.kind === "step") {
-          const action = s.action;
-          if (action.kind === "repeat" || action.kind === "residual") walk(action.body.statements);
-          else if (!visible?.has(action.callee.text) && !isOpKind(action.callee.text) && !builtins.has(action.callee.text)) {
-            this.resolveBlock(action.callee, file, "layer");
-          }
-        }
-      }
-    };
-    try {
-      for (const block of this.program.asts.get(file)?.blocks ?? []) walk(block.body.statements);
-    } catch (err) {
-      if (!(err instanceof Abort)) throw err;
-    }
-  }
-
   private isUserFile(file: number): boolean {
     return (this.userFiles[file] ??= isUserFile(this.program, file));
   }
@@ -175,8 +141,6 @@ export class Expander {
     const block = visible.get(callee.text);
     if (block) return block;
     if (callee.text === "") return undefined;
-    // After a failed `use` the name may well be in the module meant: that error says it all.
-    if (this.program.brokenUses.has(file) && !isOpKind(callee.text)) return undefined;
     if (what === "family" && isOpKind(callee.text)) {
       this.report(makeDiagnostic("V2002", `\`${callee.text}\` is a primitive op, not a model family`, callee.span, {
         label: "a model is built by a block", help: ["`model NAME = vit(...)` with `use std.vit`, or a block of your own"],
@@ -196,6 +160,7 @@ export class Expander {
       label: "not defined",
       notes: module ? [{ text: `\`${callee.text}\` is defined in \`std.${module}\`` }] : [],
       suggestions,
+      cause: "unknown-name",
     }));
     return undefined;
   }
@@ -462,7 +427,10 @@ export class Expander {
       }));
       return;
     }
-    this.resolveBlock(action.callee, file, "layer");
+    // In the user's files, name resolution (resolve.ts) reported the name: expansion only notes
+    // that this model reaches it, for the follow-on policy's "in model" notes.
+    if (this.isUserFile(file)) this.unresolvedLayers.push(action.callee.span);
+    else this.resolveBlock(action.callee, file, "layer");
     scope.set("x", unknown);
   }
 

@@ -5,13 +5,17 @@
 // covers code no model expands (a block not used yet, the branch of an `if` not taken).
 // Scope rule (as the expander's): a block's `let` names and repeat indices are one scope shared by
 // its `if` and `repeat` bodies; a name refers to the last `let` of it above, else to a parameter.
+// It reports the names of layers that resolve to nothing in the user's files (V2002), once per
+// call, whether or not a model expands it; elaboration reports what only expansion can find.
 // Invariants: occurrences are in source order per file; never throws on a recovered AST.
 
+import { makeDiagnostic, type Diagnostic, type Staged } from "../diagnostics/diagnostic";
+import { findClosestName } from "../diagnostics/similar";
 import type { Span } from "../source/span";
 import type * as A from "../syntax/ast";
-import { isOpKind, type OpKind } from "../ops/kinds";
+import { isOpKind, opKinds, type OpKind } from "../ops/kinds";
 import { builtins } from "./builtins";
-import type { Program, VisibleBlock } from "./program";
+import { isUserFile, type Program, type VisibleBlock } from "./program";
 
 export type NameSymbol =
   | { readonly kind: "block"; readonly block: VisibleBlock }
@@ -64,10 +68,30 @@ export function symbolKey(symbol: NameSymbol): string {
   }
 }
 
-export function resolveNames(program: Program): NameIndex {
-  const occurrences = new Map<number, Occurrence[]>();
-  for (const [file, ast] of program.asts) occurrences.set(file, new FileResolver(program, file).run(ast));
-  return { occurrences };
+const stdOccurrences = new WeakMap<A.SourceAst, readonly Occurrence[]>();
+
+/**
+ * Resolves every name of every file of the program, and reports each layer call in a user file
+ * to a name that is no block, op or function in scope (cause `unknown-name`: after a failed
+ * `use` the follow-on policy drops them, as the name may be in the module meant).
+ */
+export function resolveNames(program: Program): Staged<NameIndex> {
+  const occurrences = new Map<number, readonly Occurrence[]>();
+  const diagnostics: Diagnostic[] = [];
+  for (const [file, ast] of program.asts) {
+    // A standard-library file's AST is shared by every compilation of the process (its file id
+    // is fixed, and it sees only the standard library), so its names are resolved once.
+    const known = isUserFile(program, file) ? undefined : stdOccurrences.get(ast);
+    if (known) {
+      occurrences.set(file, known);
+      continue;
+    }
+    const resolver = new FileResolver(program, file);
+    occurrences.set(file, resolver.run(ast));
+    if (isUserFile(program, file)) diagnostics.push(...resolver.unknownLayers());
+    else stdOccurrences.set(ast, occurrences.get(file) as Occurrence[]);
+  }
+  return { value: { occurrences }, diagnostics };
 }
 
 /** The occurrence whose span holds `offset` (ends included, so a cursor just after a name counts). */
@@ -89,6 +113,19 @@ class FileResolver {
 
   constructor(private readonly program: Program, private readonly file: number) {
     this.visible = program.visible.get(file) ?? new Map();
+  }
+
+  /** A V2002 for each layer call whose name resolves to nothing, in source order. */
+  unknownLayers(): Diagnostic[] {
+    return this.found.filter((o) => o.symbol.kind === "unresolved" && o.symbol.role === "layer").map((o) => {
+      const name = (o.symbol as { name: string }).name;
+      const similar = findClosestName(name, [...this.visible.keys(), ...opKinds]).name;
+      return makeDiagnostic("V2002", `unknown block or op \`${name}\``, o.span, {
+        label: "not defined",
+        suggestions: similar ? [{ message: `a block or op with a similar name exists: \`${similar}\``, edits: [{ span: o.span, newText: similar }], applicability: "maybe-incorrect" }] : [],
+        cause: "unknown-name",
+      });
+    });
   }
 
   run(ast: A.SourceAst): Occurrence[] {

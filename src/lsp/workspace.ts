@@ -6,7 +6,7 @@
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import * as path from "node:path";
 import { compileSource, type Compilation } from "../pipeline";
-import { resolveNames, type NameIndex } from "../elaborate/resolve";
+import type { NameIndex } from "../elaborate/resolve";
 import { diskHost, locateFile, readTextFile, stdLibraryDir, type Host } from "../source/host";
 import type { LineIndex } from "../source/line-index";
 import { pathToUri, uriToPath } from "./uri";
@@ -22,7 +22,7 @@ export interface Analysis {
   readonly lines: LineIndex;
   /** Resolved paths of the user modules the document depends on. */
   readonly dependencies: readonly string[];
-  /** Name resolution of every file of the compilation, made on first use. */
+  /** Name resolution of every file of the compilation (the pipeline's, elaborate/resolve.ts). */
   names(): NameIndex;
   /** The URI of a file of the compilation (the document, a module, a standard-library file). */
   uriOf(file: number): string | undefined;
@@ -99,7 +99,6 @@ export class Workspace {
     const compilation = compileSource(filePath, text, this.host);
     const program = compilation.program;
     const file = program.entry.id;
-    let names: NameIndex | undefined;
     return {
       uri: doc.uri,
       version: doc.version,
@@ -109,7 +108,7 @@ export class Workspace {
       file,
       lines: compilation.files.lineIndex(file),
       dependencies: program.moduleDependencies.get(file) ?? [],
-      names: () => (names ??= resolveNames(program)),
+      names: () => compilation.names,
       uriOf: (id) => {
         if (id === file) return doc.uri;
         if (program.stdFiles.has(id)) return pathToUri(path.join(stdLibraryDir(), path.basename(program.files.get(id).path)));

@@ -21,7 +21,7 @@ function describeAt(source: string, needle: string, nth = 0) {
   const c = compileText(source);
   let offset = -1;
   for (let i = 0; i <= nth; i++) offset = source.indexOf(needle, offset + 1);
-  const o = occurrenceAt(resolveNames(c.program), c.program.entry.id, offset);
+  const o = occurrenceAt(resolveNames(c.program).value, c.program.entry.id, offset);
   return o && { key: symbolKey(o.symbol), kind: o.symbol.kind, definition: o.definition };
 }
 
