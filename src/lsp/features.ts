@@ -1,7 +1,7 @@
 // The requests the server answers besides diagnostics, each handed to its own file; every
 // handler works on the analysis of the document's current version (workspace.ts).
 
-import { ResponseError, type Connection, type ServerCapabilities } from "vscode-languageserver";
+import { ErrorCodes, ResponseError, type Connection, type ServerCapabilities } from "vscode-languageserver";
 import { codeActions } from "./actions";
 import { completion, signatureHelp } from "./completion";
 import { formatDocument } from "./formatting";
@@ -39,32 +39,46 @@ export function registerFeatures(connection: Connection, workspace: Workspace): 
     void connection.languages.inlayHint.refresh().catch(() => undefined);
   });
 
-  /** Runs a request on a document's analysis; an unknown document gets `fallback`. */
-  const on = <T>(uri: string, fallback: T, answer: (a: Analysis) => T): T => {
+  /**
+   * Runs a request on a document's analysis; a document that is not open gets `fallback`, and
+   * parameters of the wrong shape a JSON-RPC InvalidParams error.
+   */
+  const on = <T>(uri: unknown, fallback: T, answer: (a: Analysis) => T): T => {
+    if (typeof uri !== "string") throw new ResponseError(ErrorCodes.InvalidParams, "`textDocument.uri` must be a string");
     const a = workspace.analysis(uri);
     return a ? answer(a) : fallback;
   };
-  const offset = (a: Analysis, position: { line: number; character: number }) => a.lines.offset(position);
+  const offset = (a: Analysis, position: unknown) => {
+    const p = position as { line?: unknown; character?: unknown } | undefined;
+    if (!p || !Number.isInteger(p.line) || !Number.isInteger(p.character) || (p.line as number) < 0 || (p.character as number) < 0) {
+      throw new ResponseError(ErrorCodes.InvalidParams, "`position` must be {line, character} with non-negative integers");
+    }
+    return a.lines.offset(p as { line: number; character: number });
+  };
 
-  connection.onHover((p) => on(p.textDocument.uri, null, (a) => hover(a, offset(a, p.position))));
-  connection.languages.inlayHint.on((p) => on(p.textDocument.uri, [], (a) => inlayHints(a, p.range, settings)));
-  connection.onDefinition((p) => on(p.textDocument.uri, [], (a) => definition(a, offset(a, p.position))));
-  connection.onReferences((p) => on(p.textDocument.uri, [], (a) => {
+  connection.onHover((p) => on(p.textDocument?.uri, null, (a) => hover(a, offset(a, p.position))));
+  connection.languages.inlayHint.on((p) => on(p.textDocument?.uri, [], (a) => {
+    offset(a, p.range?.start);
+    offset(a, p.range?.end);
+    return inlayHints(a, p.range, settings);
+  }));
+  connection.onDefinition((p) => on(p.textDocument?.uri, [], (a) => definition(a, offset(a, p.position))));
+  connection.onReferences((p) => on(p.textDocument?.uri, [], (a) => {
     const others = workspace.uris().filter((u) => u !== a.uri).flatMap((u) => workspace.analysis(u) ?? []);
     return references(a, offset(a, p.position), others, p.context.includeDeclaration);
   }));
-  connection.onCompletion((p) => on(p.textDocument.uri, [], (a) => completion(a, offset(a, p.position))));
-  connection.onSignatureHelp((p) => on(p.textDocument.uri, null, (a) => signatureHelp(a, offset(a, p.position))));
+  connection.onCompletion((p) => on(p.textDocument?.uri, [], (a) => completion(a, offset(a, p.position))));
+  connection.onSignatureHelp((p) => on(p.textDocument?.uri, null, (a) => signatureHelp(a, offset(a, p.position))));
   connection.onCodeAction((p) => codeActions(p));
-  connection.onDocumentSymbol((p) => on(p.textDocument.uri, [], documentSymbols));
-  connection.onFoldingRanges((p) => on(p.textDocument.uri, [], foldingRanges));
-  connection.languages.semanticTokens.on((p) => on(p.textDocument.uri, { data: [] }, semanticTokens));
-  connection.onPrepareRename((p) => on(p.textDocument.uri, null, (a) => prepareRename(a, offset(a, p.position))));
-  connection.onRenameRequest((p) => on(p.textDocument.uri, null, (a) => {
+  connection.onDocumentSymbol((p) => on(p.textDocument?.uri, [], documentSymbols));
+  connection.onFoldingRanges((p) => on(p.textDocument?.uri, [], foldingRanges));
+  connection.languages.semanticTokens.on((p) => on(p.textDocument?.uri, { data: [] }, semanticTokens));
+  connection.onPrepareRename((p) => on(p.textDocument?.uri, null, (a) => prepareRename(a, offset(a, p.position))));
+  connection.onRenameRequest((p) => on(p.textDocument?.uri, null, (a) => {
     const problem = invalidName(p.newName);
     if (problem) throw new ResponseError(-32602, problem);
     return rename(a, offset(a, p.position), p.newName);
   }));
-  connection.onDocumentFormatting((p) => on(p.textDocument.uri, [], formatDocument));
+  connection.onDocumentFormatting((p) => on(p.textDocument?.uri, [], formatDocument));
   return (options) => readSettings((options as { vitc?: unknown } | undefined)?.vitc ?? options);
 }

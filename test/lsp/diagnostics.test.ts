@@ -97,7 +97,10 @@ describe("diagnostics", () => {
 
   it("answers malformed and unknown requests with JSON-RPC errors and goes on", async () => {
     await expect(client.request("vitc/noSuchMethod", {})).rejects.toMatchObject({ code: -32601 });
-    await expect(client.request("textDocument/hover", { textDocument: { uri: 42 } })).resolves.toBeNull();
+    await expect(client.request("textDocument/hover", { textDocument: { uri: 42 } })).rejects.toMatchObject({ code: -32602 });
+    await expect(client.request("textDocument/hover", {})).rejects.toMatchObject({ code: -32602 });
+    client.open(fileUri(path.join(os.tmpdir(), "vitc-lsp-params.vit")), "model m = x()\n");
+    await expect(client.request("textDocument/hover", { textDocument: { uri: fileUri(path.join(os.tmpdir(), "vitc-lsp-params.vit")) }, position: { line: "a" } })).rejects.toMatchObject({ code: -32602 });
     await expect(client.request("textDocument/hover", { textDocument: { uri: "file:///nowhere.vit" }, position: { line: 0, character: 0 } })).resolves.toBeNull();
     const uri = fileUri(path.join(os.tmpdir(), "vitc-lsp-alive.vit"));
     client.open(uri, "model m = \n");
