@@ -75,8 +75,9 @@ function factsOf(a: Analysis, step: Span): StepFacts | undefined {
 }
 
 function stepText(f: StepFacts): string {
+  const what = f.kind === "group" ? "" : `${f.kind} \`${f.op}\` `;
   const lines = [
-    `${f.kind === "op" ? "op" : "block"} \`${f.op}\` → \`${f.output ? formatShape(f.output) : "?"}\``,
+    `${what}→ \`${f.output ? formatShape(f.output) : "?"}\``,
     `path: \`${f.path || "(root)"}\``,
     `params: ${count(f.params)} · MACs: ${count(f.macs)}`,
   ];

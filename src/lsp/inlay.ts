@@ -45,10 +45,7 @@ export function inlayHints(a: Analysis, range: Range, settings: InlaySettings): 
         } else if (s.kind === "let" && "statements" in s.value) visit((s.value as Body).statements);
         else if (s.kind === "step") {
           const action = s.action;
-          if (action.kind === "repeat" || action.kind === "residual") {
-            visit(action.body.statements);
-            if (action.kind === "repeat") continue;
-          }
+          if (action.kind === "repeat" || action.kind === "residual") visit(action.body.statements);
           const shape = shapeAfter(a, action.span);
           if (shape) hintAt(s.span.end, shape);
         } else if (s.kind === "input") {

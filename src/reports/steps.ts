@@ -1,8 +1,9 @@
-// What one step of the source became in a checked model: for a span (a step's call or an
-// `input` statement), the nodes made there, directly (an op) or inside the block it called, with
-// their output shape, parameters, MACs and weight path. A step run several times (in a `repeat`,
-// or in a block called twice) has several instances; the facts are the first one's, with the
-// count. For editors: hover and inlay hints read these, they compute nothing themselves.
+// What one step of the source became in a checked model: for a span (a step's call, an `input`
+// statement, a `repeat` or `residual`), the nodes made there, directly (an op), inside the block
+// it called, or inside its body (a group), with their output shape, parameters, MACs and weight
+// path. A step run several times (in a `repeat`, or in a block called twice) has several
+// instances; the facts are the first one's, with the count (a group's instance is one run of the
+// block that holds it, all its iterations). For editors: hover and inlay hints read these.
 
 import type { Span } from "../source/span";
 import type { CheckedGraph, CheckedNode } from "../shapes/check";
@@ -12,7 +13,7 @@ import { numel } from "./summary";
 export interface StepFacts {
   /** The op of a primitive step, or the block a block step called. */
   readonly op: string;
-  readonly kind: "op" | "block";
+  readonly kind: "op" | "block" | "group";
   /** The weight path of the first instance ("" at the root). */
   readonly path: string;
   /** The output of the first instance: undefined where it has no shape (after an error). */
@@ -25,6 +26,7 @@ export interface StepFacts {
 }
 
 const sameSpan = (a: Span, b: Span) => a.file === b.file && a.start === b.start && a.end === b.end;
+const within = (inner: Span, outer: Span) => inner.file === outer.file && inner.start >= outer.start && inner.end <= outer.end;
 
 /** The facts of the step whose call (or `input` statement) has exactly this span, if it made any node. */
 export function stepFacts(model: CheckedGraph, span: Span): StepFacts | undefined {
@@ -46,7 +48,7 @@ export function stepFacts(model: CheckedGraph, span: Span): StepFacts | undefine
     instances.set(frame, list);
   }
   const [first] = instances.values();
-  if (!first) return undefined;
+  if (!first) return groupFacts(model, span);
   const last = first[first.length - 1];
   return {
     op: block,
@@ -56,6 +58,36 @@ export function stepFacts(model: CheckedGraph, span: Span): StepFacts | undefine
     params: first.reduce((sum, n) => sum + paramsOf(n), 0n),
     macs: first.reduce((sum, n) => sum + n.macs, 0n),
     instances: instances.size,
+  };
+}
+
+/**
+ * A `repeat` or `residual`: the nodes made inside its body, directly or in blocks called there,
+ * in the first run of the block that holds it (the innermost call frame outside the span).
+ */
+function groupFacts(model: CheckedGraph, span: Span): StepFacts | undefined {
+  const runs = new Map<object, CheckedNode[]>();
+  for (const n of model.nodes) {
+    const { origin } = n.node;
+    if (!within(origin.span, span) && !origin.via.some((f) => within(f.span, span))) continue;
+    // Frames from the model's call inward: those before the first one inside the span lead to
+    // the block that holds the statement; the last of them is this run of that block.
+    const inside = origin.via.findIndex((f) => within(f.span, span));
+    const holder = (inside >= 0 ? origin.via[inside - 1] : origin.via[origin.via.length - 1]) ?? model;
+    const list = runs.get(holder) ?? [];
+    list.push(n);
+    runs.set(holder, list);
+  }
+  const [first] = runs.values();
+  if (!first) return undefined;
+  return {
+    op: "",
+    kind: "group",
+    path: commonPath(first.map((n) => n.node.path)),
+    output: first[first.length - 1].shape,
+    params: first.reduce((sum, n) => sum + paramsOf(n), 0n),
+    macs: first.reduce((sum, n) => sum + n.macs, 0n),
+    instances: runs.size,
   };
 }
 

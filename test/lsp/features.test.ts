@@ -67,6 +67,12 @@ describe("hover", () => {
     expect(text).toContain("expanded 2 times");
     expect(text).toContain("block encoder_block(dim: int, num_heads: int, mlp_ratio: float = 4.0");
   });
+  it("on a labelled `repeat`: its output, path, and the parameters of all its iterations", async () => {
+    const text = await hoverText(encUri, 12, 4);
+    expect(text).toContain("→ `[B, 16, 64]`");
+    expect(text).toContain("path: `blocks`");
+    expect(text).toMatch(/params: [\d,]+ · MACs: [\d,]+/);
+  });
   it("on a family: its doc comment and signature with types and defaults", async () => {
     const text = await hoverText(encUri, 18, 14);
     expect(text).toContain("block enc(dim: int, depth: int = 2)");
@@ -92,6 +98,7 @@ describe("inlay hints", () => {
     expect(byLine[9]).toBe("[B, 64, 4, 4]");
     expect(byLine[10]).toBe("[B, 16, 64]");
     expect(byLine[13]).toBe("[B, 16, 64]");
+    expect(byLine[14]).toBe("[B, 16, 64]"); // after the `repeat`'s closing brace
     expect(byLine[18]).toMatch(/^\[B, 3, 32, 32\] → \[B, 16, 64\] · [\d,]+ params$/);
     const base = await client.request<Hint[]>("textDocument/inlayHint", { textDocument: { uri: fileUri(vitBase) }, range: everything });
     expect(base.map((h) => h.label)).toEqual(["[B, 3, 224, 224] → [B, 1000] · 86,567,656 params"]);

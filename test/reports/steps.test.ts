@@ -37,3 +37,19 @@ describe("stepFacts", () => {
     expect(stepFacts(model, spanOf("use std.layers"))).toBeUndefined();
   });
 });
+
+describe("stepFacts of a group", () => {
+  const c = compileText(text);
+  const model = c.models[0].checked;
+  it("of a labelled `repeat`: all its iterations, under its path", () => {
+    const start = text.indexOf("repeat 3");
+    const end = text.indexOf("}\n}") + 1;
+    const f = stepFacts(model, { file: c.program.entry.id, start, end });
+    expect(f?.kind).toBe("group");
+    expect(f?.path).toBe("blocks");
+    expect(f?.output && formatShape(f.output)).toBe("[B, 4, 8]");
+    expect(f?.instances).toBe(1);
+    const one = stepFacts(model, { file: c.program.entry.id, start: text.indexOf("encoder_block("), end: text.indexOf("encoder_block(") + "encoder_block(dim: dim, num_heads: 2)".length });
+    expect(f?.params).toBe((one?.params ?? 0n) * 3n);
+  });
+});
