@@ -3,14 +3,15 @@
 // each request asks the compiler's stages for data (workspace.ts) and turns it into LSP's shapes.
 // Diagnostics: a document is checked after each change, once per burst of changes (the newest
 // version then), and a result is never published for an older version than one already sent.
+// What a document's check finds in a user module that is not open is published on the module.
 
 import {
-  createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type Connection, type InitializeResult,
+  createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type Connection, type Diagnostic as LspDiagnostic, type InitializeResult,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import type { ParsedArgs } from "../cli/args";
 import type { Io } from "../cli/io";
-import { documentDiagnostics } from "./to-lsp";
+import { documentDiagnostics, moduleDiagnostics } from "./to-lsp";
 import { registerFeatures, serverCapabilities } from "./features";
 import { uriToPath } from "./uri";
 import { Workspace } from "./workspace";
@@ -34,6 +35,34 @@ export function startServer(connection: Connection): void {
   const pending = new Set<string>();
   let scheduled = false;
 
+  /**
+   * Per module that is not open in the editor, per open document whose compilation found
+   * diagnostics in it: those diagnostics. A module's published list is the union of them.
+   */
+  const inModules = new Map<string, Map<string, LspDiagnostic[]>>();
+  const publishModule = (module: string) => {
+    if (workspace.document(module)) return; // An open module publishes its own.
+    const lists = [...(inModules.get(module)?.values() ?? [])];
+    const seen = new Set<string>();
+    const union = lists.flat().filter((d) => {
+      const key = JSON.stringify([d.code, d.range, d.message]);
+      return !seen.has(key) && seen.add(key) !== undefined;
+    });
+    void connection.sendDiagnostics({ uri: module, diagnostics: union });
+  };
+  const setModuleDiagnostics = (uri: string, found: ReadonlyMap<string, LspDiagnostic[]>) => {
+    const touched = new Set(found.keys());
+    for (const [module, byDocument] of inModules) {
+      if (byDocument.delete(uri)) touched.add(module);
+      if (byDocument.size === 0) inModules.delete(module);
+    }
+    for (const [module, list] of found) {
+      const byDocument = inModules.get(module) ?? new Map<string, LspDiagnostic[]>();
+      byDocument.set(uri, list);
+      inModules.set(module, byDocument);
+    }
+    for (const module of touched) publishModule(module);
+  };
   const publish = (uri: string) => {
     const a = workspace.analysis(uri);
     if (!a) return;
@@ -41,6 +70,7 @@ export function startServer(connection: Connection): void {
     if ((published.get(uri) ?? -Infinity) > a.version) return;
     published.set(uri, a.version);
     void connection.sendDiagnostics({ uri, version: a.version, diagnostics: documentDiagnostics(a) });
+    setModuleDiagnostics(uri, moduleDiagnostics(a));
   };
   const schedule = (uris: Iterable<string>) => {
     for (const uri of uris) pending.add(uri);
@@ -65,6 +95,9 @@ export function startServer(connection: Connection): void {
     workspace.close(e.document.uri);
     published.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    setModuleDiagnostics(e.document.uri, new Map());
+    // A closed module shows again what the documents that use it found in it.
+    if (inModules.has(e.document.uri)) publishModule(e.document.uri);
     schedule(workspace.dependents(uriToPath(e.document.uri)));
   });
   connection.onDidChangeWatchedFiles((e) => {

@@ -38,6 +38,21 @@ export function documentDiagnostics(a: Analysis): LspDiagnostic[] {
   return a.compilation.diagnostics.filter((d) => d.primary.span.file === a.file).map((d) => toLspDiagnostic(a, d));
 }
 
+/**
+ * The diagnostics a document's analysis found in the user modules it uses, by module URI (as
+ * `vitc check` of the document reports them there).
+ */
+export function moduleDiagnostics(a: Analysis): Map<string, LspDiagnostic[]> {
+  const found = new Map<string, LspDiagnostic[]>();
+  for (const d of a.compilation.diagnostics) {
+    const file = d.primary.span.file;
+    if (file === a.file || a.compilation.program.stdFiles.has(file)) continue;
+    const uri = a.uriOf(file);
+    if (uri) found.set(uri, [...(found.get(uri) ?? []), toLspDiagnostic(a, d)]);
+  }
+  return found;
+}
+
 export function toLspDiagnostic(a: Analysis, d: Diagnostic): LspDiagnostic {
   const json: JsonDiagnostic = toJson(a.compilation.files, d);
   const related: DiagnosticRelatedInformation[] = [];

@@ -88,11 +88,19 @@ describe("diagnostics", () => {
     client.notify("workspace/didChangeWatchedFiles", { changes: [{ uri: fileUri(lib), type: 2 }] });
     for (let i = 0; i < 100 && !client.published.slice(before).some((p) => p.uri === fileUri(main)); i++) await new Promise((r) => setTimeout(r, 50));
     const fromDisk = client.published.slice(before).filter((p) => p.uri === fileUri(main)).at(-1);
-    // The error lies in the module's file (`vitc check main.vit` reports it there), which is
-    // published when the module itself is open.
+    // The error lies in the module's file, where `vitc check main.vit` reports it too.
     expect(fromDisk?.diagnostics).toEqual([]);
     const checked = JSON.parse(vitc(["check", "--format", "json", main]).out) as JsonDiagnostic[];
     expect(checked.map((d) => [d.code, d.file])).toEqual([["V2015", lib]]);
+    const inLib = client.published.slice(before).filter((p) => p.uri === fileUri(lib)).at(-1);
+    expect(inLib?.diagnostics.map((d) => [d.code, d.message, d.range])).toEqual(checked.map((d) => [d.code, d.message, d.range]));
+    expect((inLib?.diagnostics[0].data as { notes: string[] }).notes).toEqual(checked[0].notes);
+    // Mended on disk: the module's diagnostics are withdrawn.
+    fs.writeFileSync(lib, "block stem(width: int) {\n  input [B, 3, 32, 32]\n}\n");
+    const mended = client.published.length;
+    client.notify("workspace/didChangeWatchedFiles", { changes: [{ uri: fileUri(lib), type: 2 }] });
+    for (let i = 0; i < 100 && !client.published.slice(mended).some((p) => p.uri === fileUri(lib)); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(client.published.slice(mended).filter((p) => p.uri === fileUri(lib)).at(-1)?.diagnostics).toEqual([]);
   });
 
   it("answers malformed and unknown requests with JSON-RPC errors and goes on", async () => {
