@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CompletionItemKind, InsertTextFormat, type CompletionItem, type SignatureHelp } from "vscode-languageserver";
-import { stdModules, type Program } from "../elaborate/program";
+import { stdModules, type Program, type VisibleBlock } from "../elaborate/program";
 import { blockSignature, functionSignature, opSignature, paramLabel, type Signature } from "../elaborate/signatures";
 import { isOpKind, opKinds } from "../ops/kinds";
 import { cursorContext } from "./call-context";
@@ -42,7 +42,7 @@ export function completion(a: Analysis, offset: number): CompletionItem[] {
     }
     return [];
   }
-  const visible = [...(program.visible.get(a.file) ?? new Map()).values()];
+  const visible = [...(program.visible.get(a.file)?.values() ?? [])];
   if (/^\s*model\s+[A-Za-z_][A-Za-z0-9_]*\s*=\s*[A-Za-z0-9_]*$/.test(ctx.linePrefix)) {
     return visible.map((b) => blockItem(program, b));
   }
@@ -67,8 +67,8 @@ export function completion(a: Analysis, offset: number): CompletionItem[] {
   ];
 }
 
-function blockItem(program: Program, b: { decl: { name: { text: string } }; file: number }): CompletionItem {
-  const sig = blockSignature(program, b as Parameters<typeof blockSignature>[1]);
+function blockItem(program: Program, b: VisibleBlock): CompletionItem {
+  const sig = blockSignature(program, b);
   return { label: sig.name, kind: CompletionItemKind.Class, detail: sig.label, documentation: sig.doc || undefined };
 }
 
