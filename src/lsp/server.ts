@@ -42,13 +42,13 @@ export function startServer(connection: Connection): void {
   const inModules = new Map<string, Map<string, LspDiagnostic[]>>();
   const publishModule = (module: string) => {
     if (workspace.document(module)) return; // An open module publishes its own.
-    const lists = [...(inModules.get(module)?.values() ?? [])];
-    const seen = new Set<string>();
-    const union = lists.flat().filter((d) => {
+    // Two documents that use the module find its errors twice: each is shown once.
+    const union = new Map<string, LspDiagnostic>();
+    for (const d of [...(inModules.get(module)?.values() ?? [])].flat()) {
       const key = JSON.stringify([d.code, d.range, d.message]);
-      return !seen.has(key) && seen.add(key) !== undefined;
-    });
-    void connection.sendDiagnostics({ uri: module, diagnostics: union });
+      if (!union.has(key)) union.set(key, d);
+    }
+    void connection.sendDiagnostics({ uri: module, diagnostics: [...union.values()] });
   };
   const setModuleDiagnostics = (uri: string, found: ReadonlyMap<string, LspDiagnostic[]>) => {
     const touched = new Set(found.keys());
