@@ -6,11 +6,12 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkSpeed } from "./check-speed.mjs";
 import { hostileImages } from "./hostile-images.mjs";
+import { lspSpeed } from "./lsp.mjs";
 import { modelSpeed } from "./model-speed.mjs";
 import { onnxSpeed } from "./onnx-speed.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const benches = { "model-speed": modelSpeed, "check-speed": checkSpeed, "hostile-images": hostileImages, onnx: onnxSpeed };
+const benches = { "model-speed": modelSpeed, "check-speed": checkSpeed, "hostile-images": hostileImages, onnx: onnxSpeed, lsp: lspSpeed };
 
 const wanted = process.argv.slice(2);
 for (const name of wanted.length ? wanted : Object.keys(benches)) {

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 
 const src = path.resolve(__dirname, "..", "src");
-const layers = [["source"], ["diagnostics"], ["syntax"], ["ir", "ops"], ["elaborate"], ["shapes"], ["pipeline", "reports", "weights", "images"], ["backends"], ["lsp", "cli", "index"]];
+const layers = [["source"], ["diagnostics"], ["syntax"], ["format"], ["ir", "ops"], ["elaborate"], ["shapes"], ["pipeline", "reports", "weights", "images"], ["backends"], ["lsp", "cli", "index"]];
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

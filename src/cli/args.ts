@@ -91,6 +91,7 @@ export function parseCommandArgs(command: CommandSpec, argv: readonly string[]):
     }
     if (operands.length > command.maxOperands) {
       const extra = operands[command.maxOperands];
+      if (command.maxOperands === 0) throw new UsageError(`\`vitc ${command.name}\` takes no files, got \`${extra}\``, command);
       throw new UsageError(`\`vitc ${command.name}\` takes ${command.maxOperands === 1 ? "one file" : `at most ${command.maxOperands} files`}, got also \`${extra}\``, command);
     }
   }

@@ -59,10 +59,18 @@ export const commands: readonly CommandSpec[] = [
       { name: "layout", value: "NAME", help: "with --emit onnx: `flat` (default, `<model>.onnx`) or `triton` (a model repository: `<model>/config.pbtxt`, `<model>/1/model.onnx`)" },
     ],
   },
+  {
+    name: "lsp", summary: "the language server, speaking LSP over stdin and stdout", operands: "--stdio", minOperands: 0, maxOperands: 0,
+    flags: [{ name: "stdio", help: "talk over stdin and stdout (the only transport, and the default)" }],
+  },
+  {
+    name: "fmt", summary: "rewrite specs in the one canonical layout", operands: "<files…>", minOperands: 1, maxOperands: Infinity,
+    flags: [{ name: "check", help: "change nothing; list the files that would change and exit 1 if any" }],
+  },
 ];
 
 /** Commands of the design that this build does not have yet. */
-export const plannedCommands = ["lsp", "fmt"];
+export const plannedCommands: readonly string[] = [];
 
 export function findCommand(name: string): CommandSpec | undefined {
   return commands.find((c) => c.name === name);
@@ -98,7 +106,6 @@ export function generalHelp(version: string): string {
     ...rows.map(([left, text]) => `  ${left.padEnd(width)}  ${text}`),
     `  ${"vitc help [command]".padEnd(width)}  this text, or a command's flags (also \`vitc <command> --help\`)`,
     `  ${"vitc --version".padEnd(width)}  the version`,
-    "",
-    `Not in this build yet: ${plannedCommands.join(", ")}.`,
+    ...(plannedCommands.length > 0 ? ["", `Not in this build yet: ${plannedCommands.join(", ")}.`] : []),
   ].join("\n");
 }

@@ -27,6 +27,9 @@ const handlers: Record<string, (args: ParsedArgs, io: Io) => number | Promise<nu
   run: async (args, io) => (await loadRunner()).runCommand(args, escapedIo(io)),
   bench: async (args, io) => (await loadRunner()).benchCommand(args, escapedIo(io)),
   build: async (args, io) => (await import("./build")).buildCommand(args, escapedIo(io)),
+  // The server's protocol library is loaded only for `lsp`.
+  fmt: async (args, io) => (await import("./fmt")).fmtCommand(args, io),
+  lsp: async (args, io) => (await import("../lsp/server")).lspCommand(args, io),
 };
 
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {

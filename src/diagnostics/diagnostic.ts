@@ -39,6 +39,11 @@ export interface Diagnostic {
   readonly help: readonly string[];
   /** Fixes that are text edits; each also renders as a `help:` line. */
   readonly suggestions: readonly Suggestion[];
+  /**
+   * What kind of finding this is, where the follow-on policy (elaborate/follow-ons.ts) needs to
+   * know: `unknown-name` for a block or family name that resolves to nothing. Not rendered.
+   */
+  readonly cause?: "unknown-name";
 }
 
 /** The result of a stage: its value (possibly partial) and what went wrong. */
@@ -54,6 +59,7 @@ export interface DiagnosticParts {
   readonly help?: readonly string[];
   readonly suggestions?: readonly Suggestion[];
   readonly severity?: Severity;
+  readonly cause?: "unknown-name";
 }
 
 export function makeDiagnostic(code: Code, message: string, span: Span, parts: DiagnosticParts = {}): Diagnostic {
@@ -66,6 +72,7 @@ export function makeDiagnostic(code: Code, message: string, span: Span, parts: D
     notes: parts.notes ?? [],
     help: parts.help ?? [],
     suggestions: parts.suggestions ?? [],
+    ...(parts.cause ? { cause: parts.cause } : {}),
   };
 }
 

@@ -3,7 +3,7 @@
 // Invariant: every node's origin chain starts at the model line in the user's file.
 // Never throws on user input: each problem becomes one diagnostic and an `unknown` value.
 
-import { makeDiagnostic, type Diagnostic, type Label, type Note } from "../diagnostics/diagnostic";
+import { makeDiagnostic, type Diagnostic, type Label, type Note, type Suggestion } from "../diagnostics/diagnostic";
 import { findClosestName } from "../diagnostics/similar";
 import { isCode } from "../diagnostics/codes";
 import { weightKey, type AttrValue, type Expectation, type Graph, type Node, type Origin, type ValueOrigin } from "../ir/graph";
@@ -64,6 +64,8 @@ export class Expander {
   };
   private steps = 0;
   readonly diagnostics: Diagnostic[] = [];
+  /** Calls in user files to layers that resolve to nothing, reached by this expansion. */
+  readonly unresolvedLayers: Span[] = [];
 
   /** `work` is shared by the models of one compilation: the budget is per compilation. */
   constructor(private readonly program: Program, private readonly work: WorkBudget = new WorkBudget()) {}
@@ -130,42 +132,6 @@ export class Expander {
 
   // ---- names -------------------------------------------------------------------------------
 
-  /**
-   * Reports layer calls to unknown blocks or ops anywhere in the user's files (the entry and its
-   * module files), also in code no model expands (a block not yet used, the branch of an `if`
-   * not taken), as a compiler of any language would. Elaboration reports the same calls it
-   * reaches; the pipeline keeps one.
-   */
-  checkLayerNames(): void {
-    for (const file of this.program.asts.keys()) {
-      if (this.isUserFile(file) && !this.program.brokenUses.has(file)) this.checkLayerNamesIn(file);
-    }
-  }
-
-  private checkLayerNamesIn(file: number): void {
-    const visible = this.program.visible.get(file);
-    const walk = (statements: readonly A.Statement[]): void => {
-      for (const s of statements) {
-        if (s.kind === "let" && "statements" in s.value) walk(s.value.statements);
-        else if (s.kind === "if") {
-          walk(s.then.statements);
-          if (s.otherwise) walk("statements" in s.otherwise ? s.otherwise.statements : [s.otherwise]);
-        } else if (s.kind === "step") {
-          const action = s.action;
-          if (action.kind === "repeat" || action.kind === "residual") walk(action.body.statements);
-          else if (!visible?.has(action.callee.text) && !isOpKind(action.callee.text) && !builtins.has(action.callee.text)) {
-            this.resolveBlock(action.callee, file, "layer");
-          }
-        }
-      }
-    };
-    try {
-      for (const block of this.program.asts.get(file)?.blocks ?? []) walk(block.body.statements);
-    } catch (err) {
-      if (!(err instanceof Abort)) throw err;
-    }
-  }
-
   private isUserFile(file: number): boolean {
     return (this.userFiles[file] ??= isUserFile(this.program, file));
   }
@@ -175,8 +141,6 @@ export class Expander {
     const block = visible.get(callee.text);
     if (block) return block;
     if (callee.text === "") return undefined;
-    // After a failed `use` the name may well be in the module meant: that error says it all.
-    if (this.program.brokenUses.has(file) && !isOpKind(callee.text)) return undefined;
     if (what === "family" && isOpKind(callee.text)) {
       this.report(makeDiagnostic("V2002", `\`${callee.text}\` is a primitive op, not a model family`, callee.span, {
         label: "a model is built by a block", help: ["`model NAME = vit(...)` with `use std.vit`, or a block of your own"],
@@ -185,11 +149,18 @@ export class Expander {
     }
     const candidates = what === "family" ? [...visible.keys()] : [...visible.keys(), ...opKinds];
     const similar = this.similar(callee.text, candidates, callee.span);
-    const known = what === "family" ? knownFamilyHint(callee.text) : undefined;
+    const module = what === "family" ? familyModules.get(callee.text) : undefined;
+    const suggestions: Suggestion[] = [];
+    if (module) {
+      const at = useInsertionPoint(this.program, file);
+      suggestions.push({ message: `add \`use std.${module}\` at the top of the file`, edits: [{ span: { file, start: at, end: at }, newText: `use std.${module}\n` }], applicability: "machine-applicable" });
+    }
+    if (similar) suggestions.push({ message: `a ${what === "family" ? "block" : "block or op"} with a similar name exists: \`${similar}\``, edits: [{ span: callee.span, newText: similar }], applicability: "maybe-incorrect" });
     this.report(makeDiagnostic(what === "family" ? "V2016" : "V2002", `unknown ${what === "family" ? "model family" : "block or op"} \`${callee.text}\``, callee.span, {
       label: "not defined",
-      notes: known ? [{ text: known }] : [],
-      suggestions: similar ? [{ message: `a ${what === "family" ? "block" : "block or op"} with a similar name exists: \`${similar}\``, edits: [{ span: callee.span, newText: similar }], applicability: "maybe-incorrect" }] : [],
+      notes: module ? [{ text: `\`${callee.text}\` is defined in \`std.${module}\`` }] : [],
+      suggestions,
+      cause: "unknown-name",
     }));
     return undefined;
   }
@@ -456,7 +427,10 @@ export class Expander {
       }));
       return;
     }
-    this.resolveBlock(action.callee, file, "layer");
+    // In the user's files, name resolution (resolve.ts) reported the name: expansion only notes
+    // that this model reaches it, for the follow-on policy's "in model" notes.
+    if (this.isUserFile(file)) this.unresolvedLayers.push(action.callee.span);
+    else this.resolveBlock(action.callee, file, "layer");
     scope.set("x", unknown);
   }
 
@@ -658,8 +632,33 @@ export class Expander {
       labels,
       notes,
       help: s.help.map((h) => this.text(h, scope, file)).filter((h) => h !== ""),
+      suggestions: this.requireSuggestions(s, scope, file),
     }));
     throw new RequirementFailed();
+  }
+
+  /**
+   * The `suggest NAME = value` clauses of a failed `require` as fixes: where the user wrote the
+   * value of NAME (its origin, in a user file), the suggested value instead. A clause whose
+   * operand the user did not write (a default of the standard library) offers nothing.
+   */
+  private requireSuggestions(s: A.RequireStmt, scope: Scope, file: number): Suggestion[] {
+    const found: Suggestion[] = [];
+    for (const clause of s.suggestions) {
+      const current = scope.get(clause.name.text);
+      const origin = current?.origin;
+      if (!current || !origin || !this.isUserFile(origin.span.file)) continue;
+      const value = this.eval(clause.value, scope, file);
+      if (value.kind !== "int" && value.kind !== "float" && value.kind !== "bool" && value.kind !== "string") continue;
+      const text = formatValue(value);
+      if (found.some((f) => f.edits[0].newText === text)) continue;
+      found.push({
+        message: `set \`${origin.name ?? clause.name.text}\` to ${text}`,
+        edits: [{ span: origin.span, newText: text }],
+        applicability: "machine-applicable",
+      });
+    }
+    return found;
   }
 
   private text(expr: A.Expr, scope: Scope, file: number): string {
@@ -788,9 +787,23 @@ function countOf(n: number, noun: string): string {
 /** The standard-library module of each one-line family (DESIGN.md), for a missing `use`. */
 const familyModules = new Map([["vit", "vit"], ["deit_distilled", "vit"], ["vit_hybrid", "vit"], ["swin", "swin"], ["mobilevit", "mobilevit"]]);
 
-function knownFamilyHint(name: string): string | undefined {
-  const module = familyModules.get(name);
-  return module ? `\`${name}\` is defined in \`std.${module}\`: add \`use std.${module}\` at the top of the file` : undefined;
+/**
+ * Where a `use` line goes in a file: before its first declaration, and before the `##` doc
+ * comment above it (which belongs to that declaration), after any other comments at the top.
+ */
+function useInsertionPoint(program: Program, file: number): number {
+  const ast = program.asts.get(file);
+  const text = program.files.get(file).text;
+  const starts = [...(ast?.uses ?? []), ...(ast?.blocks ?? []), ...(ast?.models ?? [])].map((d) => d.span.start);
+  if (starts.length === 0) return 0;
+  let at = Math.min(...starts);
+  at = text.lastIndexOf("\n", at - 1) + 1;
+  while (at > 0) {
+    const previous = text.lastIndexOf("\n", at - 2) + 1;
+    if (!text.slice(previous, at).trimStart().startsWith("##")) break;
+    at = previous;
+  }
+  return at;
 }
 
 function describeAttrType(spec: AttrSpec): string {

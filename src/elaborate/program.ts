@@ -15,6 +15,7 @@ import { loadModules, type Import } from "./modules";
 import { typeNames } from "./values";
 
 export { isStdPath, STD_PREFIX, stdModules } from "./modules";
+export type { Import } from "./modules";
 
 export interface Program {
   readonly files: FileTable;
@@ -43,6 +44,8 @@ export interface Program {
    * re-checks a document when one of these files changes, appears or disappears.
    */
   readonly moduleDependencies: ReadonlyMap<number, readonly string[]>;
+  /** For each file, the modules its `use` lines brought in, in source order (failed ones absent). */
+  readonly imports: ReadonlyMap<number, readonly Import[]>;
 }
 
 export interface VisibleBlock {
@@ -133,7 +136,7 @@ export function loadProgram(entryPath: string, entryText: string, host: Host): {
   return {
     program: {
       files, entry: graph.entry, asts, visible, brokenUses: graph.broken, stdFiles, importedBy: graph.importedBy,
-      resolvedPaths: graph.resolvedPaths, moduleDependencies,
+      resolvedPaths: graph.resolvedPaths, moduleDependencies, imports,
     },
     diagnostics,
   };

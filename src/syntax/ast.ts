@@ -56,11 +56,27 @@ export interface Body { readonly statements: readonly Statement[]; readonly span
 export type Statement =
   | { readonly kind: "let"; readonly name: Name; readonly value: Expr | Body; readonly span: Span }
   | IfStmt
-  | { readonly kind: "require"; readonly condition: Expr; readonly code?: Name; readonly message: StringExpr; readonly help: readonly Expr[]; readonly notes: readonly Expr[]; readonly span: Span }
+  | RequireStmt
   | { readonly kind: "expect"; readonly shape: Expr; readonly span: Span }
   | { readonly kind: "input"; readonly shape: Expr; readonly span: Span }
   | { readonly kind: "output"; readonly name: Name; readonly span: Span }
   | StepStmt;
+
+/**
+ * `require cond else CODE "message" help … note … suggest NAME = value`: a checked precondition.
+ * Each `suggest` names an operand and the value that would satisfy the condition, offered as a
+ * fix where the user wrote that operand's value.
+ */
+export interface RequireStmt {
+  readonly kind: "require";
+  readonly condition: Expr;
+  readonly code?: Name;
+  readonly message: StringExpr;
+  readonly help: readonly Expr[];
+  readonly notes: readonly Expr[];
+  readonly suggestions: readonly { readonly name: Name; readonly value: Expr; readonly span: Span }[];
+  readonly span: Span;
+}
 
 export interface IfStmt {
   readonly kind: "if";

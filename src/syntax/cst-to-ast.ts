@@ -193,23 +193,34 @@ function convertRequire(node: CstNode, ctx: ConvertContext): A.Statement {
   const span = nodeSpan(node, ctx);
   const exprs = nodes(c.expr);
   const message = tokens(c.StringLit)[0];
-  // `help` and `note` expressions share one list; each belongs to the keyword before it.
-  const keywordsByOffset = [...tokens(c.Help).map((t) => ({ t, kind: "help" })), ...tokens(c.Note).map((t) => ({ t, kind: "note" }))]
-    .sort((a, b) => a.t.startOffset - b.t.startOffset);
+  // `help`, `note` and `suggest` expressions share one list; each belongs to the keyword before it.
+  const keywordsByOffset = [
+    ...tokens(c.Help).map((t) => ({ t, kind: "help" })), ...tokens(c.Note).map((t) => ({ t, kind: "note" })), ...tokens(c.Suggest).map((t) => ({ t, kind: "suggest" })),
+  ].sort((a, b) => a.t.startOffset - b.t.startOffset);
+  // The code is the name before the message; the names after it are those of `suggest`.
+  const idents = tokens(c.Ident);
+  const code = message ? idents.find((t) => t.startOffset < message.startOffset) : idents[0];
+  const suggested = idents.filter((t) => t !== code);
   const help: A.Expr[] = [];
   const notes: A.Expr[] = [];
+  const suggestions: Array<{ name: A.Name; value: A.Expr; span: Span }> = [];
   for (const e of exprs.slice(1)) {
     const start = e.location?.startOffset ?? 0;
     const owner = keywordsByOffset.filter((k) => k.t.startOffset < start).pop();
-    (owner?.kind === "note" ? notes : help).push(convertExpr(e, ctx));
+    const value = convertExpr(e, ctx);
+    if (owner?.kind === "suggest") {
+      const target = suggested.filter((t) => t.startOffset > owner.t.startOffset && t.startOffset < start)[0];
+      if (target) suggestions.push({ name: name(target, ctx, span), value, span: spanOf(ctx.file, owner.t.startOffset, value.span.end) });
+    } else (owner?.kind === "note" ? notes : help).push(value);
   }
   return {
     kind: "require",
     condition: convertExprOrMissing(exprs[0], ctx, span.start),
-    code: tokens(c.Ident)[0] ? name(tokens(c.Ident)[0], ctx, span) : undefined,
+    code: code ? name(code, ctx, span) : undefined,
     message: message ? { kind: "string", value: unquote(message.image), span: tokenSpan(message, ctx) } : { kind: "string", value: "", span },
     help,
     notes,
+    suggestions,
     span,
   };
 }

@@ -122,6 +122,8 @@ export class VitParser extends CstParser {
     this.MANY(() => this.OR([
       { ALT: () => { this.CONSUME(T.Help); this.SUBRULE2(this.expr); } },
       { ALT: () => { this.CONSUME(T.Note); this.SUBRULE3(this.expr); } },
+      // `suggest dim = 768`: a value to put where the user wrote `dim`'s (a machine-applicable fix).
+      { ALT: () => { this.CONSUME(T.Suggest); this.CONSUME2(T.Ident); this.CONSUME(T.Equals); this.SUBRULE4(this.expr); } },
     ]));
   });
 

@@ -26,6 +26,7 @@ export const Output = keyword("output");
 export const Require = keyword("require");
 export const Help = keyword("help");
 export const Note = keyword("note");
+export const Suggest = keyword("suggest");
 export const True = keyword("true");
 export const False = keyword("false");
 export const And = keyword("and");
@@ -57,7 +58,7 @@ export const Slash = createToken({ name: "Slash", pattern: "/" });
 export const Star = createToken({ name: "Star", pattern: "*" });
 export const Percent = createToken({ name: "Percent", pattern: "%" });
 
-export const keywords = [Use, Model, Block, Let, If, Then, Else, Repeat, As, Residual, Expect, Input, Output, Require, Help, Note, True, False, And, Or, Not];
+export const keywords = [Use, Model, Block, Let, If, Then, Else, Repeat, As, Residual, Expect, Input, Output, Require, Help, Note, Suggest, True, False, And, Or, Not];
 
 /** Order matters: comments before everything, keywords before Ident, Float before Int, `==` before `=`. */
 export const allTokens: TokenType[] = [

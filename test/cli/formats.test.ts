@@ -55,7 +55,8 @@ describe("vitc check --format json", () => {
       code: "V3102",
       message: "`embed_dim` 770 is not divisible by `num_heads` 12",
       range: { start: { line: 2, character: 46 }, end: { line: 2, character: 49 } },
-      help: ["values near 770 that 12 divides: 768, 780"],
+      help: ["values near 770 that 12 divides: 768, 780", "set `embed_dim` to 768"],
+      suggestions: [{ message: "set `embed_dim` to 768", applicability: "machine-applicable", edits: [{ file, range: { start: { line: 2, character: 46 }, end: { line: 2, character: 49 } }, newText: "768" }] }],
     });
     expect(diagnostics[0].notes).toEqual([
       "each head would get 770 / 12 = 64.17 channels",
