@@ -35,14 +35,22 @@ export function checkInput(input: tfc.Tensor, dims: readonly number[], model: st
   if (!fits) throw new Error(`the input of \`${model}\` must be [B, ${dims.join(", ")}], got ${formatShape(input.shape)}`);
 }
 
+/** Reads one layer's weights, by the segments of its path (empty ones skipped). */
+export type LayerReader = (...path: ReadonlyArray<string | number>) => HostWeights;
+
+/** A weight path from segments: `weightPath("", "blocks", 3)` is `blocks.3`. */
+export function weightPath(...segments: ReadonlyArray<string | number>): string {
+  return segments.filter((segment) => segment !== "").join(".");
+}
+
 /**
  * A reader of one layer's weights at a time: `layer("blocks", 3, "attn.qkv")` gives the host values
  * of `blocks.3.attn.qkv.weight` and `.bias` by parameter name, and a key that is the path itself
  * (`cls_token`) under the name "". Values are copied, so the caller's tensors stay theirs.
  */
-export function layerReader(weights: Readonly<Record<string, tfc.Tensor>>): (...path: ReadonlyArray<string | number>) => HostWeights {
+export function layerReader(weights: Readonly<Record<string, tfc.Tensor>>): LayerReader {
   return (...path) => {
-    const prefix = path.filter((segment) => segment !== "").join(".");
+    const prefix = weightPath(...path);
     const layer: Array<[string, HostTensor]> = [];
     for (const [key, tensor] of Object.entries(weights)) {
       const name = key === prefix ? "" : prefix === "" ? key : key.startsWith(`${prefix}.`) ? key.slice(prefix.length + 1) : undefined;
@@ -56,4 +64,26 @@ export function layerReader(weights: Readonly<Record<string, tfc.Tensor>>): (...
 /** Frees every tensor of a loaded model. */
 export function disposeWeights(tf: Tf, weights: unknown): void {
   tf.dispose(tensorsIn(tf, weights));
+}
+
+/**
+ * Runs `block` once per entry of `layers`, each on the result of the one before and in a tidy of
+ * its own, disposing each intermediate as soon as the next exists (one tidy around all of them
+ * would keep every block's tensors alive). Returns a new tensor: `x` stays the caller's.
+ */
+export function repeatBlock<W>(tf: Tf, x: tfc.Tensor, layers: readonly W[], block: (x: tfc.Tensor, w: W) => tfc.Tensor): tfc.Tensor {
+  let y = x;
+  for (const w of layers) {
+    const input = y;
+    y = tf.tidy(() => block(input, w));
+    if (input !== x) input.dispose();
+  }
+  return y === x ? tf.clone(x) : y;
+}
+
+/** `shapes` (keys relative to one repeated block) for each of `count` blocks at `prefix.0`, `prefix.1`, …. */
+export function repeatShapes(prefix: string, count: number, shapes: { readonly [key: string]: readonly number[] }): Record<string, readonly number[]> {
+  const entries: Array<[string, readonly number[]]> = [];
+  for (let i = 0; i < count; i++) for (const [key, shape] of Object.entries(shapes)) entries.push([weightPath(prefix, i, key), shape]);
+  return Object.fromEntries(entries);
 }

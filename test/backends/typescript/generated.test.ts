@@ -1,0 +1,58 @@
+// generated/ holds the emitted modules of the standard specs (npm run generate). Each must be what
+// `vitc build --emit ts` writes today, and every file must compile under `tsc --strict`.
+
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { repoRoot } from "../../helpers/compile";
+import { vitc } from "../../helpers/vitc-process";
+
+const specs = [
+  "specs/vit_base_patch16_224.vit",
+  "specs/swin_tiny_patch4_window7_224.vit",
+  "specs/mobilevit_s.vit",
+  "test/parity/vit_tiny.vit",
+  "test/parity/swin_tiny.vit",
+  "test/parity/mobilevit_tiny.vit",
+];
+const generated = path.join(repoRoot, "generated");
+
+describe("generated/", () => {
+  it("holds what `vitc build --emit ts` writes for each standard spec (run `npm run generate` when this fails)", () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "vitc-generated-"));
+    try {
+      for (const spec of specs) {
+        const r = vitc(["build", spec, "--emit", "ts", "-o", out]);
+        expect(r.err).toBe("");
+        expect(r.code).toBe(0);
+      }
+      const written = fs.readdirSync(out).sort();
+      expect(fs.readdirSync(generated).filter((f) => f.endsWith(".ts")).sort()).toEqual(written);
+      for (const file of written) {
+        expect(fs.readFileSync(path.join(generated, file), "utf8"), `generated/${file} is stale`).toBe(fs.readFileSync(path.join(out, file), "utf8"));
+      }
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it("compiles under tsc --strict with no error", () => {
+    const files = fs.readdirSync(generated).filter((f) => f.endsWith(".ts")).map((f) => path.join(generated, f));
+    const tsc = path.join(repoRoot, "node_modules", "typescript", "bin", "tsc");
+    const run = () => execFileSync(process.execPath, [tsc, "--strict", "--noEmit", "--target", "es2022", "--module", "commonjs", "--moduleResolution", "node", "--skipLibCheck", ...files], { encoding: "utf8" });
+    expect(run).not.toThrow();
+  });
+
+  it("ViT-B/16's module reads as a model: one function per block, its 12 blocks as a loop, no `any`", () => {
+    const text = fs.readFileSync(path.join(generated, "vit_base_patch16_224.ts"), "utf8");
+    expect(text.match(/^function encoderBlock\(/gm)).toHaveLength(1);
+    expect(text).toContain("repeatBlock(");
+    expect(text).toContain('repeatShapes("blocks", 12,');
+    expect(text).not.toMatch(/\bany\b|\beval\(|new Function/);
+    expect(text).toMatch(/std\/layers\.vit:\d+/);
+    const imports = [...text.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]);
+    expect(imports).toEqual(["@tensorflow/tfjs-core"]);
+  });
+});
