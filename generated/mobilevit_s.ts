@@ -311,7 +311,7 @@ function mobilevit(x: tf.Tensor, w: MobilevitWeights): tf.Tensor[] {
   tf.dispose([stages7]);
   const stages9 = tf.tidy(() => mobilevitBlock(stages8, w["stages.4.1"])); // [B, 160, 8, 8], held channels-last
   tf.dispose([stages8]);
-  const features = tf.tidy(() => convBnAct(stages9, w.final_conv)); // [B, 640, 8, 8], held channels-last
+  const features = tf.tidy(() => convBnActOut(stages9, w.final_conv)); // [B, 640, 8, 8], held channels-last
   tf.dispose([stages9]);
   const pooled = globalAvgPool(features); // [B, 640]
   const logits = tf.tidy(() => mobilevitClassifier(pooled, w.head)); // [B, 1000]
@@ -333,7 +333,7 @@ function loadMobilevit(layer: LayerReader, p: string) {
     "stages.3.1": loadMobilevitBlock(layer, weightPath(p, "stages.3.1")),
     "stages.4": Array.from({ length: 1 }, (_, i) => loadInvertedResidual(layer, weightPath(p, "stages.4", i))),
     "stages.4.1": loadMobilevitBlock(layer, weightPath(p, "stages.4.1")),
-    final_conv: loadConvBnAct(layer, weightPath(p, "final_conv")),
+    final_conv: loadConvBnActOut(layer, weightPath(p, "final_conv")),
     head: loadMobilevitClassifier(layer, weightPath(p, "head"))
   };
 }
@@ -344,21 +344,18 @@ type MobilevitWeights = ReturnType<typeof loadMobilevit>;
  * timm `ConvNormAct`: conv without bias (`conv`), BatchNorm (`bn`), SiLU unless `act` is false.
  * Padding is PyTorch's symmetric ((stride - 1) + dilation * (kernel - 1)) // 2.
  *
- * `conv_bn_act` (std/mobilevit.vit:11), at `stem` … `final_conv` (25 calls).
- * Shapes are those at `stem`.
+ * `conv_bn_act` (std/mobilevit.vit:11), at `stem`.
  */
 function convBnAct(x: tf.Tensor, w: ConvBnActWeights): tf.Tensor {
-  const conv = conv2d(toChannelsLast(x), w.conv, w.settings.conv); // [B, 16, 128, 128], held channels-last
+  const conv = conv2d(toChannelsLast(x), w.conv, { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1, depthwise: false }); // [B, 16, 128, 128], held channels-last
   const bn = batchNorm(conv, w.bn); // [B, 16, 128, 128], held channels-last
   return silu(bn); // [B, 16, 128, 128], held channels-last
 }
 
 // `convBnAct`'s weights, from timm's under the path `p`.
 function loadConvBnAct(layer: LayerReader, p: string) {
-  const s = convBnActSettings[p];
   return {
-    settings: s,
-    conv: prepareConv(layer(p, "conv"), s.conv),
+    conv: prepareConv(layer(p, "conv"), { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1, depthwise: false }),
     bn: prepareBatchNorm(layer(p, "bn"), 0.00001)
   };
 }
@@ -366,12 +363,66 @@ function loadConvBnAct(layer: LayerReader, p: string) {
 type ConvBnActWeights = ReturnType<typeof loadConvBnAct>;
 
 /**
+ * timm `BottleneckBlock` with `bottle_in` and `linear_out` (a MobileNetV2 inverted residual):
+ * 1x1 expansion to make_divisible(in_chs * expansion), depthwise 3x3 with the stride, 1x1
+ * projection without activation; the input is added back only when the shapes match.
+ * `dilation` is timm's pair (this block's, the stage's): the 3x3 conv takes the first, and a
+ * block whose two differ has no shortcut either.
+ *
+ * `inverted_residual` (std/mobilevit.vit:23), at `stages.0.0` … `stages.4.0` (5 calls).
+ * Shapes are those at `stages.0.0`.
+ */
+function invertedResidual(x: tf.Tensor, w: InvertedResidualWeights): tf.Tensor {
+  const conv11x1 = tf.tidy(() => convBnActOut(x, w.conv1_1x1)); // [B, 64, 128, 128], held channels-last
+  const conv2Kxk = tf.tidy(() => convBnActOut(conv11x1, w.conv2_kxk)); // [B, 64, 128, 128], held channels-last
+  tf.dispose([conv11x1]);
+  const conv31x1 = tf.tidy(() => convBnAct2(conv2Kxk, w.conv3_1x1)); // [B, 32, 128, 128], held channels-last
+  tf.dispose([conv2Kxk]);
+  return conv31x1;
+}
+
+// `invertedResidual`'s weights, from timm's under the path `p`.
+function loadInvertedResidual(layer: LayerReader, p: string) {
+  return {
+    conv1_1x1: loadConvBnActOut(layer, weightPath(p, "conv1_1x1")),
+    conv2_kxk: loadConvBnActOut(layer, weightPath(p, "conv2_kxk")),
+    conv3_1x1: loadConvBnAct2(layer, weightPath(p, "conv3_1x1"))
+  };
+}
+
+type InvertedResidualWeights = ReturnType<typeof loadInvertedResidual>;
+
+/**
+ * timm `ConvNormAct`: conv without bias (`conv`), BatchNorm (`bn`), SiLU unless `act` is false.
+ * Padding is PyTorch's symmetric ((stride - 1) + dilation * (kernel - 1)) // 2.
+ *
+ * `conv_bn_act` (std/mobilevit.vit:11), at `stages.0.0.conv1_1x1` … `final_conv` (24 calls).
+ * Shapes are those at `stages.0.0.conv1_1x1`.
+ */
+function convBnActOut(x: tf.Tensor, w: ConvBnActOutWeights): tf.Tensor {
+  const conv = conv2d(x, w.conv, w.settings.conv); // [B, 64, 128, 128], held channels-last
+  const bn = batchNorm(conv, w.bn); // [B, 64, 128, 128], held channels-last
+  return silu(bn); // [B, 64, 128, 128], held channels-last
+}
+
+// `convBnActOut`'s weights, from timm's under the path `p`.
+function loadConvBnActOut(layer: LayerReader, p: string) {
+  const s = convBnActOutSettings[p];
+  return {
+    settings: s,
+    conv: prepareConv(layer(p, "conv"), s.conv),
+    bn: prepareBatchNorm(layer(p, "bn"), 0.00001)
+  };
+}
+
+type ConvBnActOutWeights = ReturnType<typeof loadConvBnActOut>;
+
+/**
  * What differs between the `conv_bn_act` calls, by the weight path of each.
  */
-const convBnActSettings: Readonly<Record<string, {
+const convBnActOutSettings: Readonly<Record<string, {
   readonly conv: Parameters<typeof prepareConv>[1];
 }>> = {
-  stem: { conv: { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1, depthwise: false } },
   "stages.0.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1, depthwise: false } },
   "stages.0.0.conv2_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 64, depthwise: true } },
   "stages.1.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1, depthwise: false } },
@@ -399,56 +450,26 @@ const convBnActSettings: Readonly<Record<string, {
 };
 
 /**
- * timm `BottleneckBlock` with `bottle_in` and `linear_out` (a MobileNetV2 inverted residual):
- * 1x1 expansion to make_divisible(in_chs * expansion), depthwise 3x3 with the stride, 1x1
- * projection without activation; the input is added back only when the shapes match.
- * `dilation` is timm's pair (this block's, the stage's): the 3x3 conv takes the first, and a
- * block whose two differ has no shortcut either.
- *
- * `inverted_residual` (std/mobilevit.vit:23), at `stages.0.0` … `stages.4.0` (5 calls).
- * Shapes are those at `stages.0.0`.
- */
-function invertedResidual(x: tf.Tensor, w: InvertedResidualWeights): tf.Tensor {
-  const conv11x1 = tf.tidy(() => convBnAct(x, w.conv1_1x1)); // [B, 64, 128, 128], held channels-last
-  const conv2Kxk = tf.tidy(() => convBnAct(conv11x1, w.conv2_kxk)); // [B, 64, 128, 128], held channels-last
-  tf.dispose([conv11x1]);
-  const conv31x1 = tf.tidy(() => convBnActOut(conv2Kxk, w.conv3_1x1)); // [B, 32, 128, 128], held channels-last
-  tf.dispose([conv2Kxk]);
-  return conv31x1;
-}
-
-// `invertedResidual`'s weights, from timm's under the path `p`.
-function loadInvertedResidual(layer: LayerReader, p: string) {
-  return {
-    conv1_1x1: loadConvBnAct(layer, weightPath(p, "conv1_1x1")),
-    conv2_kxk: loadConvBnAct(layer, weightPath(p, "conv2_kxk")),
-    conv3_1x1: loadConvBnActOut(layer, weightPath(p, "conv3_1x1"))
-  };
-}
-
-type InvertedResidualWeights = ReturnType<typeof loadInvertedResidual>;
-
-/**
  * timm `ConvNormAct`: conv without bias (`conv`), BatchNorm (`bn`), SiLU unless `act` is false.
  * Padding is PyTorch's symmetric ((stride - 1) + dilation * (kernel - 1)) // 2.
  *
  * `conv_bn_act` (std/mobilevit.vit:11), at `stages.0.0.conv3_1x1` … `stages.4.0.conv3_1x1` (7 calls).
  * Shapes are those at `stages.0.0.conv3_1x1`.
  */
-function convBnActOut(x: tf.Tensor, w: ConvBnActOutWeights): tf.Tensor {
+function convBnAct2(x: tf.Tensor, w: ConvBnAct2Weights): tf.Tensor {
   const conv = conv2d(x, w.conv, { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1, depthwise: false }); // [B, 32, 128, 128], held channels-last
   return batchNorm(conv, w.bn); // [B, 32, 128, 128], held channels-last
 }
 
-// `convBnActOut`'s weights, from timm's under the path `p`.
-function loadConvBnActOut(layer: LayerReader, p: string) {
+// `convBnAct2`'s weights, from timm's under the path `p`.
+function loadConvBnAct2(layer: LayerReader, p: string) {
   return {
     conv: prepareConv(layer(p, "conv"), { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1, depthwise: false }),
     bn: prepareBatchNorm(layer(p, "bn"), 0.00001)
   };
 }
 
-type ConvBnActOutWeights = ReturnType<typeof loadConvBnActOut>;
+type ConvBnAct2Weights = ReturnType<typeof loadConvBnAct2>;
 
 /**
  * timm `BottleneckBlock` with `bottle_in` and `linear_out` (a MobileNetV2 inverted residual):
@@ -461,10 +482,10 @@ type ConvBnActOutWeights = ReturnType<typeof loadConvBnActOut>;
  * Shapes are those at `stages.1.1`.
  */
 function invertedResidualOut(x: tf.Tensor, w: InvertedResidualOutWeights): tf.Tensor {
-  const conv11x1 = tf.tidy(() => convBnAct(x, w.conv1_1x1)); // [B, 256, 64, 64], held channels-last
-  const conv2Kxk = tf.tidy(() => convBnAct(conv11x1, w.conv2_kxk)); // [B, 256, 64, 64], held channels-last
+  const conv11x1 = tf.tidy(() => convBnActOut(x, w.conv1_1x1)); // [B, 256, 64, 64], held channels-last
+  const conv2Kxk = tf.tidy(() => convBnActOut(conv11x1, w.conv2_kxk)); // [B, 256, 64, 64], held channels-last
   tf.dispose([conv11x1]);
-  const conv31x1 = tf.tidy(() => convBnActOut(conv2Kxk, w.conv3_1x1)); // [B, 64, 64, 64], held channels-last
+  const conv31x1 = tf.tidy(() => convBnAct2(conv2Kxk, w.conv3_1x1)); // [B, 64, 64, 64], held channels-last
   tf.dispose([conv2Kxk]);
   const sum = addTensors(conv31x1, x); // [B, 64, 64, 64], held channels-last
   tf.dispose([conv31x1]);
@@ -474,9 +495,9 @@ function invertedResidualOut(x: tf.Tensor, w: InvertedResidualOutWeights): tf.Te
 // `invertedResidualOut`'s weights, from timm's under the path `p`.
 function loadInvertedResidualOut(layer: LayerReader, p: string) {
   return {
-    conv1_1x1: loadConvBnAct(layer, weightPath(p, "conv1_1x1")),
-    conv2_kxk: loadConvBnAct(layer, weightPath(p, "conv2_kxk")),
-    conv3_1x1: loadConvBnActOut(layer, weightPath(p, "conv3_1x1"))
+    conv1_1x1: loadConvBnActOut(layer, weightPath(p, "conv1_1x1")),
+    conv2_kxk: loadConvBnActOut(layer, weightPath(p, "conv2_kxk")),
+    conv3_1x1: loadConvBnAct2(layer, weightPath(p, "conv3_1x1"))
   };
 }
 
@@ -492,7 +513,7 @@ type InvertedResidualOutWeights = ReturnType<typeof loadInvertedResidualOut>;
  * Shapes are those at `stages.2.1`.
  */
 function mobilevitBlock(x: tf.Tensor, w: MobilevitBlockWeights): tf.Tensor {
-  const convKxk = tf.tidy(() => convBnAct(x, w.conv_kxk)); // [B, 96, 32, 32], held channels-last
+  const convKxk = tf.tidy(() => convBnActOut(x, w.conv_kxk)); // [B, 96, 32, 32], held channels-last
   const conv1x1 = conv2d(convKxk, w.conv_1x1, { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1, depthwise: false }); // [B, 144, 32, 32], held channels-last
   tf.dispose([convKxk]);
   const patches = unfold(conv1x1, [2, 2]); // [B*4, 256, 144]
@@ -503,11 +524,11 @@ function mobilevitBlock(x: tf.Tensor, w: MobilevitBlockWeights): tf.Tensor {
   tf.dispose([transformer]);
   const folded = fold(norm, [2, 2], w.settings.grid); // [B, 144, 32, 32], held channels-last
   tf.dispose([norm]);
-  const convProj = tf.tidy(() => convBnAct(folded, w.conv_proj)); // [B, 96, 32, 32], held channels-last
+  const convProj = tf.tidy(() => convBnActOut(folded, w.conv_proj)); // [B, 96, 32, 32], held channels-last
   tf.dispose([folded]);
   const joined = concatTensors(convProj, x, 3); // [B, 192, 32, 32], held channels-last
   tf.dispose([convProj]);
-  const convFusion = tf.tidy(() => convBnAct(joined, w.conv_fusion)); // [B, 96, 32, 32], held channels-last
+  const convFusion = tf.tidy(() => convBnActOut(joined, w.conv_fusion)); // [B, 96, 32, 32], held channels-last
   tf.dispose([joined]);
   return convFusion;
 }
@@ -517,12 +538,12 @@ function loadMobilevitBlock(layer: LayerReader, p: string) {
   const s = mobilevitBlockSettings[p];
   return {
     settings: s,
-    conv_kxk: loadConvBnAct(layer, weightPath(p, "conv_kxk")),
+    conv_kxk: loadConvBnActOut(layer, weightPath(p, "conv_kxk")),
     conv_1x1: prepareConv(layer(p, "conv_1x1"), { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1, depthwise: false }),
     transformer: Array.from({ length: s.transformerCount }, (_, i) => loadEncoderBlock(layer, weightPath(p, "transformer", i))),
     norm: prepareNorm(layer(p, "norm")),
-    conv_proj: loadConvBnAct(layer, weightPath(p, "conv_proj")),
-    conv_fusion: loadConvBnAct(layer, weightPath(p, "conv_fusion"))
+    conv_proj: loadConvBnActOut(layer, weightPath(p, "conv_proj")),
+    conv_fusion: loadConvBnActOut(layer, weightPath(p, "conv_fusion"))
   };
 }
 

@@ -127,7 +127,10 @@ export function recoverStructure(graph: CheckedGraph): Structure {
   const needed = new Set([logits, features]);
   computeInterfaces(root!, inputNode, needed);
   const kinds: Kind[] = [];
-  assignKinds(root!, kinds);
+  // How a value is held (storage and rank) decides the conversions a function writes, so it is
+  // part of what calls of one kind must share.
+  const held = (v: number) => `${storage[v]}/${nodes[v].shape!.dims.length}`;
+  assignKinds(root!, kinds, held);
   return { root: root!, kinds, storage, logits, features, globalAttention: nodes.some((n) => n.node.op === "sdpa" && !isWindowed(n.node)) };
 }
 
@@ -269,7 +272,7 @@ function itemReadsDeep(item: Item, readsIn: ReadonlyMap<Call, number[]>): number
  * kind when their blocks, steps, weights' names, wiring and storage agree; their constants may
  * differ (settings).
  */
-function assignKinds(root: Call, kinds: Kind[]): void {
+function assignKinds(root: Call, kinds: Kind[], held: (value: number) => string): void {
   const bySignature = new Map<string, Kind>();
   const visit = (call: Call): void => {
     for (const item of call.items) {
@@ -277,7 +280,7 @@ function assignKinds(root: Call, kinds: Kind[]): void {
       else if (item.type === "loop") item.calls.forEach(visit);
     }
     foldLoops(call);
-    const signature = signatureOf(call);
+    const signature = signatureOf(call, held);
     let kind = bySignature.get(signature);
     if (!kind) {
       kind = { id: kinds.length, block: call.frame.block, frame: call.frame, calls: [], settings: [], nested: call.items.some((i) => i.type !== "node") };
@@ -337,12 +340,16 @@ function indexedLabel(rel: string): { prefix: string; index: number } | undefine
   return match ? { prefix: match[1] ?? "", index: Number(match[2]) } : undefined;
 }
 
-/** A call's shape of computation without its constants: what must agree within a kind. */
-function signatureOf(call: Call): string {
+/**
+ * A call's shape of computation without its constants: what must agree within a kind. `held`
+ * says how a value is held: one function cannot serve a call whose input arrives channels-last
+ * and one whose input does not (it converts, or not, once for both).
+ */
+function signatureOf(call: Call, held: (value: number) => string): string {
   const local = new Map<number, string>();
   call.inputs.forEach((v, i) => local.set(v, `in${i}`));
   const ref = (v: number) => local.get(v) ?? `?${v}`;
-  const parts: string[] = [call.frame.block];
+  const parts: string[] = [call.frame.block, `in ${call.inputs.map(held).join(",")}`];
   call.items.forEach((item, i) => {
     const reads = itemReads(item).map(ref).join(",");
     if (item.type === "node") {
@@ -355,6 +362,7 @@ function signatureOf(call: Call): string {
       parts.push(`loop ${item.calls[0].kind!.id} ${JSON.stringify(item.rel)} (${reads})`);
     }
     itemMakes(item).forEach((v, k) => local.set(v, `${i}.${k}`));
+    parts.push(`  makes ${itemMakes(item).map(held).join(",")}`);
   });
   parts.push(`out ${call.outputs.map(ref).join(",")}`);
   return parts.join("\n");
