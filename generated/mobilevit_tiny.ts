@@ -4,25 +4,15 @@
 
 import * as tf from "@tensorflow/tfjs-core";
 
-/**
- * The model: its name, its input [C, H, W] and output without the batch dimension, and its parameter count.
- */
-export const spec: {
-  readonly name: string; readonly input: readonly [
-    number,
-    number,
-    number
-  ]; readonly output: readonly number[]; readonly params: number;
-} = {
+/** The model: its name, its input [C, H, W] and output without the batch dimension, and its parameter count. */
+export const spec: { readonly name: string; readonly input: readonly [number, number, number]; readonly output: readonly number[]; readonly params: number; } = {
   name: "mobilevit_tiny",
   input: [3, 64, 64],
   output: [10],
   params: 95106
 };
 
-/**
- * The weights `createModel` takes: timm's state_dict keys with their PyTorch shapes.
- */
+/** The weights `createModel` takes: timm's state_dict keys with their PyTorch shapes. */
 export const weightShapes: { readonly [timmKey: string]: readonly number[]; } = {
   "stem.conv.weight": [8, 3, 3, 3],
   "stem.bn.weight": [8],
@@ -187,21 +177,18 @@ export const weightShapes: { readonly [timmKey: string]: readonly number[]; } = 
 
 export interface VitModel {
   /**
-   * timm's forward() (`logits`) and forward_features() (`features`) of NCHW float32 images [B, C, H, W].
-   * Leaves no tensor behind but the two it returns, which the caller disposes.
+   * timm's forward() as `logits` and forward_features() as `features`, of NCHW float32 images [B, C, H, W].
+   * Leaves no tensor behind but these two, which the caller disposes.
    */
   predict(input: tf.Tensor4D): { logits: tf.Tensor; features: tf.Tensor; };
-  /**
-   * Frees the model's weights.
-   */
+  /** Frees the model's weights. */
   dispose(): void;
 }
 
 /**
- * The model with timm's weights: `weightShapes` says which, by state_dict key, in PyTorch layouts
- * (Linear [out, in], Conv2d [out, in/groups, kh, kw]), float32. They are converted here, once; the
- * caller still owns (and disposes) the tensors it passed. Throws an error naming every missing,
- * unexpected or mis-shaped weight.
+ * The model with timm's float32 weights, by state_dict key in PyTorch layouts (`weightShapes`).
+ * They are converted here, once; the caller keeps (and disposes) its tensors. Throws an error
+ * naming every missing, unexpected or mis-shaped weight.
  */
 export function createModel(weights: Record<string, tf.Tensor>): VitModel {
   checkWeights(weights, weightShapes, spec.name);
@@ -213,7 +200,7 @@ export function createModel(weights: Record<string, tf.Tensor>): VitModel {
       return { logits, features };
     },
     dispose(): void {
-      disposeWeights(layers);
+      tf.dispose(tensorsIn(layers));
     }
   };
 }
@@ -222,10 +209,9 @@ export function createModel(weights: Record<string, tf.Tensor>): VitModel {
  * timm `ByobNet` with a MobileViT v1 config. The lists give one entry per stage; stage `i` has
  * `depths[i]` inverted residuals (only the first strides) and, when `transformer_dims[i]` > 0,
  * then one MobileViT block. The defaults are `mobilevit_xxs`.
- *
- * `mobilevit` (std/mobilevit.vit:59), at `(root)`.
+ * `mobilevit` (std/mobilevit.vit:59) at `(root)`.
  */
-function mobilevit(x: tf.Tensor, w: MobilevitWeights): tf.Tensor[] {
+function mobilevit(x: tf.Tensor, w: ReturnType<typeof loadMobilevit>): tf.Tensor[] {
   const stem = tf.tidy(() => convBnAct(x, w.stem)); // [B, 8, 32, 32], held channels-last
   const stages = tf.tidy(() => repeatBlock(stem, w["stages.0"], invertedResidual)); // [B, 8, 32, 32], held channels-last
   tf.dispose([stem]);
@@ -248,46 +234,33 @@ function mobilevit(x: tf.Tensor, w: MobilevitWeights): tf.Tensor[] {
   tf.dispose([pooled]);
   return [logits, toChannelsFirst(features)];
 }
-
-// `mobilevit`'s weights, from timm's under the path `p`.
-function loadMobilevit(layer: LayerReader, p: string) {
-  return {
-    stem: loadConvBnAct(layer, weightPath(p, "stem")),
-    "stages.0": Array.from({ length: 1 }, (_, i) => loadInvertedResidual(layer, weightPath(p, "stages.0", i))),
-    "stages.1": Array.from({ length: 1 }, (_, i) => loadInvertedResidualOut(layer, weightPath(p, "stages.1", i))),
-    "stages.1.1": loadInvertedResidual(layer, weightPath(p, "stages.1.1")),
-    "stages.2": Array.from({ length: 1 }, (_, i) => loadInvertedResidualOut(layer, weightPath(p, "stages.2", i))),
-    "stages.2.1": loadMobilevitBlock(layer, weightPath(p, "stages.2.1")),
-    "stages.3": Array.from({ length: 1 }, (_, i) => loadInvertedResidualOut(layer, weightPath(p, "stages.3", i))),
-    "stages.3.1": loadMobilevitBlock(layer, weightPath(p, "stages.3.1")),
-    final_conv: loadConvBnActOut(layer, weightPath(p, "final_conv")),
-    head: loadMobilevitClassifier(layer, weightPath(p, "head"))
-  };
-}
-
-type MobilevitWeights = ReturnType<typeof loadMobilevit>;
+const loadMobilevit = (layer: LayerReader, p: string) => ({
+  stem: loadConvBnAct(layer, weightPath(p, "stem")),
+  "stages.0": Array.from({ length: 1 }, (_, i) => loadInvertedResidual(layer, weightPath(p, "stages.0", i))),
+  "stages.1": Array.from({ length: 1 }, (_, i) => loadInvertedResidualOut(layer, weightPath(p, "stages.1", i))),
+  "stages.1.1": loadInvertedResidual(layer, weightPath(p, "stages.1.1")),
+  "stages.2": Array.from({ length: 1 }, (_, i) => loadInvertedResidualOut(layer, weightPath(p, "stages.2", i))),
+  "stages.2.1": loadMobilevitBlock(layer, weightPath(p, "stages.2.1")),
+  "stages.3": Array.from({ length: 1 }, (_, i) => loadInvertedResidualOut(layer, weightPath(p, "stages.3", i))),
+  "stages.3.1": loadMobilevitBlock(layer, weightPath(p, "stages.3.1")),
+  final_conv: loadConvBnActOut(layer, weightPath(p, "final_conv")),
+  head: loadMobilevitClassifier(layer, weightPath(p, "head"))
+});
 
 /**
  * timm `ConvNormAct`: conv without bias (`conv`), BatchNorm (`bn`), SiLU unless `act` is false.
  * Padding is PyTorch's symmetric ((stride - 1) + dilation * (kernel - 1)) // 2.
- *
- * `conv_bn_act` (std/mobilevit.vit:11), at `stem`.
+ * `conv_bn_act` (std/mobilevit.vit:11) at `stem`.
  */
-function convBnAct(x: tf.Tensor, w: ConvBnActWeights): tf.Tensor {
-  const conv = conv2d(toChannelsLast(x), w.conv, { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1, depthwise: false }); // [B, 8, 32, 32], held channels-last
+function convBnAct(x: tf.Tensor, w: ReturnType<typeof loadConvBnAct>): tf.Tensor {
+  const conv = conv2d(toChannelsLast(x), w.conv, { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1 }); // [B, 8, 32, 32], held channels-last
   const bn = batchNorm(conv, w.bn); // [B, 8, 32, 32], held channels-last
   return silu(bn); // [B, 8, 32, 32], held channels-last
 }
-
-// `convBnAct`'s weights, from timm's under the path `p`.
-function loadConvBnAct(layer: LayerReader, p: string) {
-  return {
-    conv: prepareConv(layer(p, "conv"), { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1, depthwise: false }),
-    bn: prepareBatchNorm(layer(p, "bn"), 0.00001)
-  };
-}
-
-type ConvBnActWeights = ReturnType<typeof loadConvBnAct>;
+const loadConvBnAct = (layer: LayerReader, p: string) => ({
+  conv: prepareConv(layer(p, "conv"), { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1 }),
+  bn: prepareBatchNorm(layer(p, "bn"), 1e-5)
+});
 
 /**
  * timm `BottleneckBlock` with `bottle_in` and `linear_out` (a MobileNetV2 inverted residual):
@@ -295,11 +268,9 @@ type ConvBnActWeights = ReturnType<typeof loadConvBnAct>;
  * projection without activation; the input is added back only when the shapes match.
  * `dilation` is timm's pair (this block's, the stage's): the 3x3 conv takes the first, and a
  * block whose two differ has no shortcut either.
- *
- * `inverted_residual` (std/mobilevit.vit:23), at `stages.0.0`, `stages.1.1`.
- * Shapes are those at `stages.0.0`.
+ * `inverted_residual` (std/mobilevit.vit:23) at `stages.0.0`, `stages.1.1`; shapes as at `stages.0.0`.
  */
-function invertedResidual(x: tf.Tensor, w: InvertedResidualWeights): tf.Tensor {
+function invertedResidual(x: tf.Tensor, w: ReturnType<typeof loadInvertedResidual>): tf.Tensor {
   const conv11x1 = tf.tidy(() => convBnActOut(x, w.conv1_1x1)); // [B, 16, 32, 32], held channels-last
   const conv2Kxk = tf.tidy(() => convBnActOut(conv11x1, w.conv2_kxk)); // [B, 16, 32, 32], held channels-last
   tf.dispose([conv11x1]);
@@ -309,89 +280,67 @@ function invertedResidual(x: tf.Tensor, w: InvertedResidualWeights): tf.Tensor {
   tf.dispose([conv31x1]);
   return sum;
 }
-
-// `invertedResidual`'s weights, from timm's under the path `p`.
-function loadInvertedResidual(layer: LayerReader, p: string) {
-  return {
-    conv1_1x1: loadConvBnActOut(layer, weightPath(p, "conv1_1x1")),
-    conv2_kxk: loadConvBnActOut(layer, weightPath(p, "conv2_kxk")),
-    conv3_1x1: loadConvBnAct2(layer, weightPath(p, "conv3_1x1"))
-  };
-}
-
-type InvertedResidualWeights = ReturnType<typeof loadInvertedResidual>;
+const loadInvertedResidual = (layer: LayerReader, p: string) => ({
+  conv1_1x1: loadConvBnActOut(layer, weightPath(p, "conv1_1x1")),
+  conv2_kxk: loadConvBnActOut(layer, weightPath(p, "conv2_kxk")),
+  conv3_1x1: loadConvBnAct2(layer, weightPath(p, "conv3_1x1"))
+});
 
 /**
  * timm `ConvNormAct`: conv without bias (`conv`), BatchNorm (`bn`), SiLU unless `act` is false.
  * Padding is PyTorch's symmetric ((stride - 1) + dilation * (kernel - 1)) // 2.
- *
- * `conv_bn_act` (std/mobilevit.vit:11), at `stages.0.0.conv1_1x1` … `final_conv` (17 calls).
- * Shapes are those at `stages.0.0.conv1_1x1`.
+ * `conv_bn_act` (std/mobilevit.vit:11) at `stages.0.0.conv1_1x1` … `final_conv` (17 calls); shapes as at `stages.0.0.conv1_1x1`.
  */
-function convBnActOut(x: tf.Tensor, w: ConvBnActOutWeights): tf.Tensor {
-  const conv = conv2d(x, w.conv, w.settings.conv); // [B, 16, 32, 32], held channels-last
+function convBnActOut(x: tf.Tensor, w: ReturnType<typeof loadConvBnActOut>): tf.Tensor {
+  const conv = anyConv2d(x, w.conv, w.settings.conv); // [B, 16, 32, 32], held channels-last
   const bn = batchNorm(conv, w.bn); // [B, 16, 32, 32], held channels-last
   return silu(bn); // [B, 16, 32, 32], held channels-last
 }
-
-// `convBnActOut`'s weights, from timm's under the path `p`.
-function loadConvBnActOut(layer: LayerReader, p: string) {
+const loadConvBnActOut = (layer: LayerReader, p: string) => {
   const s = convBnActOutSettings[p];
   return {
     settings: s,
     conv: prepareConv(layer(p, "conv"), s.conv),
-    bn: prepareBatchNorm(layer(p, "bn"), 0.00001)
+    bn: prepareBatchNorm(layer(p, "bn"), 1e-5)
   };
-}
+};
 
-type ConvBnActOutWeights = ReturnType<typeof loadConvBnActOut>;
-
-/**
- * What differs between the `conv_bn_act` calls, by the weight path of each.
- */
+/** What differs between the `conv_bn_act` calls, by the weight path of each. */
 const convBnActOutSettings: Readonly<Record<string, {
   readonly conv: Parameters<typeof prepareConv>[1];
 }>> = {
-  "stages.0.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1, depthwise: false } },
-  "stages.0.0.conv2_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 16, depthwise: true } },
-  "stages.1.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1, depthwise: false } },
-  "stages.1.0.conv2_kxk": { conv: { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 16, depthwise: true } },
-  "stages.1.1.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1, depthwise: false } },
-  "stages.1.1.conv2_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 32, depthwise: true } },
-  "stages.2.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1, depthwise: false } },
-  "stages.2.0.conv2_kxk": { conv: { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 32, depthwise: true } },
-  "stages.2.1.conv_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1, depthwise: false } },
-  "stages.2.1.conv_proj": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1, depthwise: false } },
-  "stages.2.1.conv_fusion": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1, depthwise: false } },
-  "stages.3.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1, depthwise: false } },
-  "stages.3.0.conv2_kxk": { conv: { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 48, depthwise: true } },
-  "stages.3.1.conv_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1, depthwise: false } },
-  "stages.3.1.conv_proj": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1, depthwise: false } },
-  "stages.3.1.conv_fusion": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1, depthwise: false } },
-  final_conv: { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1, depthwise: false } }
+  "stages.0.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } },
+  "stages.0.0.conv2_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 16 } },
+  "stages.1.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } },
+  "stages.1.0.conv2_kxk": { conv: { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 16 } },
+  "stages.1.1.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } },
+  "stages.1.1.conv2_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 32 } },
+  "stages.2.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } },
+  "stages.2.0.conv2_kxk": { conv: { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 32 } },
+  "stages.2.1.conv_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1 } },
+  "stages.2.1.conv_proj": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } },
+  "stages.2.1.conv_fusion": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1 } },
+  "stages.3.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } },
+  "stages.3.0.conv2_kxk": { conv: { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 48 } },
+  "stages.3.1.conv_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1 } },
+  "stages.3.1.conv_proj": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } },
+  "stages.3.1.conv_fusion": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1 } },
+  final_conv: { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } }
 };
 
 /**
  * timm `ConvNormAct`: conv without bias (`conv`), BatchNorm (`bn`), SiLU unless `act` is false.
  * Padding is PyTorch's symmetric ((stride - 1) + dilation * (kernel - 1)) // 2.
- *
- * `conv_bn_act` (std/mobilevit.vit:11), at `stages.0.0.conv3_1x1` … `stages.3.0.conv3_1x1` (5 calls).
- * Shapes are those at `stages.0.0.conv3_1x1`.
+ * `conv_bn_act` (std/mobilevit.vit:11) at `stages.0.0.conv3_1x1` … `stages.3.0.conv3_1x1` (5 calls); shapes as at `stages.0.0.conv3_1x1`.
  */
-function convBnAct2(x: tf.Tensor, w: ConvBnAct2Weights): tf.Tensor {
-  const conv = conv2d(x, w.conv, { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1, depthwise: false }); // [B, 8, 32, 32], held channels-last
+function convBnAct2(x: tf.Tensor, w: ReturnType<typeof loadConvBnAct2>): tf.Tensor {
+  const conv = conv2d(x, w.conv, { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }); // [B, 8, 32, 32], held channels-last
   return batchNorm(conv, w.bn); // [B, 8, 32, 32], held channels-last
 }
-
-// `convBnAct2`'s weights, from timm's under the path `p`.
-function loadConvBnAct2(layer: LayerReader, p: string) {
-  return {
-    conv: prepareConv(layer(p, "conv"), { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1, depthwise: false }),
-    bn: prepareBatchNorm(layer(p, "bn"), 0.00001)
-  };
-}
-
-type ConvBnAct2Weights = ReturnType<typeof loadConvBnAct2>;
+const loadConvBnAct2 = (layer: LayerReader, p: string) => ({
+  conv: prepareConv(layer(p, "conv"), { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }),
+  bn: prepareBatchNorm(layer(p, "bn"), 1e-5)
+});
 
 /**
  * timm `BottleneckBlock` with `bottle_in` and `linear_out` (a MobileNetV2 inverted residual):
@@ -399,11 +348,9 @@ type ConvBnAct2Weights = ReturnType<typeof loadConvBnAct2>;
  * projection without activation; the input is added back only when the shapes match.
  * `dilation` is timm's pair (this block's, the stage's): the 3x3 conv takes the first, and a
  * block whose two differ has no shortcut either.
- *
- * `inverted_residual` (std/mobilevit.vit:23), at `stages.1.0`, `stages.2.0`, `stages.3.0`.
- * Shapes are those at `stages.1.0`.
+ * `inverted_residual` (std/mobilevit.vit:23) at `stages.1.0`, `stages.2.0`, `stages.3.0`; shapes as at `stages.1.0`.
  */
-function invertedResidualOut(x: tf.Tensor, w: InvertedResidualOutWeights): tf.Tensor {
+function invertedResidualOut(x: tf.Tensor, w: ReturnType<typeof loadInvertedResidualOut>): tf.Tensor {
   const conv11x1 = tf.tidy(() => convBnActOut(x, w.conv1_1x1)); // [B, 16, 32, 32], held channels-last
   const conv2Kxk = tf.tidy(() => convBnActOut(conv11x1, w.conv2_kxk)); // [B, 16, 16, 16], held channels-last
   tf.dispose([conv11x1]);
@@ -411,36 +358,28 @@ function invertedResidualOut(x: tf.Tensor, w: InvertedResidualOutWeights): tf.Te
   tf.dispose([conv2Kxk]);
   return conv31x1;
 }
-
-// `invertedResidualOut`'s weights, from timm's under the path `p`.
-function loadInvertedResidualOut(layer: LayerReader, p: string) {
-  return {
-    conv1_1x1: loadConvBnActOut(layer, weightPath(p, "conv1_1x1")),
-    conv2_kxk: loadConvBnActOut(layer, weightPath(p, "conv2_kxk")),
-    conv3_1x1: loadConvBnAct2(layer, weightPath(p, "conv3_1x1"))
-  };
-}
-
-type InvertedResidualOutWeights = ReturnType<typeof loadInvertedResidualOut>;
+const loadInvertedResidualOut = (layer: LayerReader, p: string) => ({
+  conv1_1x1: loadConvBnActOut(layer, weightPath(p, "conv1_1x1")),
+  conv2_kxk: loadConvBnActOut(layer, weightPath(p, "conv2_kxk")),
+  conv3_1x1: loadConvBnAct2(layer, weightPath(p, "conv3_1x1"))
+});
 
 /**
  * timm `MobileVitBlock` on a `grid` feature map of `chs` channels: local 3x3 conv, plain 1x1
  * conv to `dim`, unfold into `[B*P, N, dim]` sequences (one per pixel offset inside a patch),
  * `depth` pre-norm transformer blocks (SiLU MLP, LayerNorm eps 1e-5), LayerNorm, fold back,
  * 1x1 conv to `chs`, then a 3x3 fusion of [block input, result]. No residual around it.
- *
- * `mobilevit_block` (std/mobilevit.vit:36), at `stages.2.1`, `stages.3.1`.
- * Shapes are those at `stages.2.1`.
+ * `mobilevit_block` (std/mobilevit.vit:36) at `stages.2.1`, `stages.3.1`; shapes as at `stages.2.1`.
  */
-function mobilevitBlock(x: tf.Tensor, w: MobilevitBlockWeights): tf.Tensor {
+function mobilevitBlock(x: tf.Tensor, w: ReturnType<typeof loadMobilevitBlock>): tf.Tensor {
   const convKxk = tf.tidy(() => convBnActOut(x, w.conv_kxk)); // [B, 24, 8, 8], held channels-last
-  const conv1x1 = conv2d(convKxk, w.conv_1x1, { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1, depthwise: false }); // [B, 32, 8, 8], held channels-last
+  const conv1x1 = conv2d(convKxk, w.conv_1x1, { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }); // [B, 32, 8, 8], held channels-last
   tf.dispose([convKxk]);
   const patches = unfold(conv1x1, [2, 2]); // [B*4, 16, 32]
   tf.dispose([conv1x1]);
   const transformer = tf.tidy(() => repeatBlock(patches, w.transformer, encoderBlock)); // [B*4, 16, 32]
   tf.dispose([patches]);
-  const norm = layerNorm(transformer, w.norm, 0.00001); // [B*4, 16, 32]
+  const norm = layerNorm(transformer, w.norm, 1e-5); // [B*4, 16, 32]
   tf.dispose([transformer]);
   const folded = fold(norm, [2, 2], w.settings.grid); // [B, 32, 8, 8], held channels-last
   tf.dispose([norm]);
@@ -452,26 +391,20 @@ function mobilevitBlock(x: tf.Tensor, w: MobilevitBlockWeights): tf.Tensor {
   tf.dispose([joined]);
   return convFusion;
 }
-
-// `mobilevitBlock`'s weights, from timm's under the path `p`.
-function loadMobilevitBlock(layer: LayerReader, p: string) {
+const loadMobilevitBlock = (layer: LayerReader, p: string) => {
   const s = mobilevitBlockSettings[p];
   return {
     settings: s,
     conv_kxk: loadConvBnActOut(layer, weightPath(p, "conv_kxk")),
-    conv_1x1: prepareConv(layer(p, "conv_1x1"), { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1, depthwise: false }),
+    conv_1x1: prepareConv(layer(p, "conv_1x1"), { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }),
     transformer: Array.from({ length: s.transformerCount }, (_, i) => loadEncoderBlock(layer, weightPath(p, "transformer", i))),
     norm: prepareNorm(layer(p, "norm")),
     conv_proj: loadConvBnActOut(layer, weightPath(p, "conv_proj")),
     conv_fusion: loadConvBnActOut(layer, weightPath(p, "conv_fusion"))
   };
-}
+};
 
-type MobilevitBlockWeights = ReturnType<typeof loadMobilevitBlock>;
-
-/**
- * What differs between the `mobilevit_block` calls, by the weight path of each.
- */
+/** What differs between the `mobilevit_block` calls, by the weight path of each. */
 const mobilevitBlockSettings: Readonly<Record<string, {
   readonly transformerCount: number;
   readonly grid: Parameters<typeof fold>[2];
@@ -483,118 +416,69 @@ const mobilevitBlockSettings: Readonly<Record<string, {
 /**
  * timm `Block`: pre-norm attention and MLP, each in a residual. The MLP is int(dim * mlp_ratio)
  * wide; where that is 0, timm's `Mlp` falls back to `dim` (`hidden_features or in_features`).
- *
- * `encoder_block` (std/layers.vit:30), at `stages.2.1.transformer.0`, `stages.2.1.transformer.1`, `stages.3.1.transformer.0`.
- * Shapes are those at `stages.2.1.transformer.0`.
+ * `encoder_block` (std/layers.vit:30) at `stages.2.1.transformer.0`, `stages.2.1.transformer.1`, `stages.3.1.transformer.0`; shapes as at `stages.2.1.transformer.0`.
  */
-function encoderBlock(x: tf.Tensor, w: EncoderBlockWeights): tf.Tensor {
-  const norm1 = layerNorm(x, w.norm1, 0.00001); // [B*4, 16, 32]
+function encoderBlock(x: tf.Tensor, w: ReturnType<typeof loadEncoderBlock>): tf.Tensor {
+  const norm1 = layerNorm(x, w.norm1, 1e-5); // [B*4, 16, 32]
   const attn = tf.tidy(() => mhAttention(norm1, w.attn)); // [B*4, 16, 32]
   tf.dispose([norm1]);
   const sum = addTensors(attn, x); // [B*4, 16, 32]
   tf.dispose([attn]);
-  const norm2 = layerNorm(sum, w.norm2, 0.00001); // [B*4, 16, 32]
+  const norm2 = layerNorm(sum, w.norm2, 1e-5); // [B*4, 16, 32]
   const mlpOut = tf.tidy(() => mlp(norm2, w.mlp)); // [B*4, 16, 32]
   tf.dispose([norm2]);
   const sumOut = addTensors(mlpOut, sum); // [B*4, 16, 32]
   tf.dispose([sum, mlpOut]);
   return sumOut;
 }
-
-// `encoderBlock`'s weights, from timm's under the path `p`.
-function loadEncoderBlock(layer: LayerReader, p: string) {
-  return {
-    norm1: prepareNorm(layer(p, "norm1")),
-    attn: loadMhAttention(layer, weightPath(p, "attn")),
-    norm2: prepareNorm(layer(p, "norm2")),
-    mlp: loadMlp(layer, weightPath(p, "mlp"))
-  };
-}
-
-type EncoderBlockWeights = ReturnType<typeof loadEncoderBlock>;
+const loadEncoderBlock = (layer: LayerReader, p: string) => ({
+  norm1: prepareNorm(layer(p, "norm1")),
+  attn: loadMhAttention(layer, weightPath(p, "attn")),
+  norm2: prepareNorm(layer(p, "norm2")),
+  mlp: loadMlp(layer, weightPath(p, "mlp"))
+});
 
 /**
  * timm `Attention`: fused qkv projection, multi-head scaled dot-product attention, proj.
- *
- * `mh_attention` (std/layers.vit:18), at `stages.2.1.transformer.0.attn`, `stages.2.1.transformer.1.attn`, `stages.3.1.transformer.0.attn`.
- * Shapes are those at `stages.2.1.transformer.0.attn`.
+ * `mh_attention` (std/layers.vit:18) at `stages.2.1.transformer.0.attn`, `stages.2.1.transformer.1.attn`, `stages.3.1.transformer.0.attn`; shapes as at `stages.2.1.transformer.0.attn`.
  */
-function mhAttention(x: tf.Tensor, w: MhAttentionWeights): tf.Tensor {
+function mhAttention(x: tf.Tensor, w: ReturnType<typeof loadMhAttention>): tf.Tensor {
   const attended = qkvAttention(x, w.qkv); // [B*4, 16, 32]
   return linear(attended, w.proj); // [B*4, 16, 32]
 }
-
-// `mhAttention`'s weights, from timm's under the path `p`.
-function loadMhAttention(layer: LayerReader, p: string) {
-  return {
-    qkv: prepareQkvAttention(layer(p, "qkv"), 4),
-    proj: prepareLinear(layer(p, "proj"))
-  };
-}
-
-type MhAttentionWeights = ReturnType<typeof loadMhAttention>;
+const loadMhAttention = (layer: LayerReader, p: string) => ({ qkv: prepareQkvAttention(layer(p, "qkv"), 4), proj: prepareLinear(layer(p, "proj")) });
 
 /**
  * timm `Mlp`: fc1 → activation → fc2.
- *
- * `mlp` (std/layers.vit:4), at `stages.2.1.transformer.0.mlp`, `stages.2.1.transformer.1.mlp`, `stages.3.1.transformer.0.mlp`.
- * Shapes are those at `stages.2.1.transformer.0.mlp`.
+ * `mlp` (std/layers.vit:4) at `stages.2.1.transformer.0.mlp`, `stages.2.1.transformer.1.mlp`, `stages.3.1.transformer.0.mlp`; shapes as at `stages.2.1.transformer.0.mlp`.
  */
-function mlp(x: tf.Tensor, w: MlpWeights): tf.Tensor {
+function mlp(x: tf.Tensor, w: ReturnType<typeof loadMlp>): tf.Tensor {
   const fc1 = linear(x, w.fc1); // [B*4, 16, 64]
   const act = silu(fc1); // [B*4, 16, 64]
   return linear(act, w.fc2); // [B*4, 16, 32]
 }
-
-// `mlp`'s weights, from timm's under the path `p`.
-function loadMlp(layer: LayerReader, p: string) {
-  return {
-    fc1: prepareLinear(layer(p, "fc1")),
-    fc2: prepareLinear(layer(p, "fc2"))
-  };
-}
-
-type MlpWeights = ReturnType<typeof loadMlp>;
+const loadMlp = (layer: LayerReader, p: string) => ({ fc1: prepareLinear(layer(p, "fc1")), fc2: prepareLinear(layer(p, "fc2")) });
 
 /**
  * timm `ClassifierHead`'s linear layer (`head.fc`).
- *
- * `mobilevit_classifier` (std/mobilevit.vit:52), at `head`.
+ * `mobilevit_classifier` (std/mobilevit.vit:52) at `head`.
  */
-function mobilevitClassifier(x: tf.Tensor, w: MobilevitClassifierWeights): tf.Tensor {
+function mobilevitClassifier(x: tf.Tensor, w: ReturnType<typeof loadMobilevitClassifier>): tf.Tensor {
   return linear(x, w.fc); // [B, 10]
 }
-
-// `mobilevitClassifier`'s weights, from timm's under the path `p`.
-function loadMobilevitClassifier(layer: LayerReader, p: string) {
-  return {
-    fc: prepareLinear(layer(p, "fc"))
-  };
-}
-
-type MobilevitClassifierWeights = ReturnType<typeof loadMobilevitClassifier>;
+const loadMobilevitClassifier = (layer: LayerReader, p: string) => ({ fc: prepareLinear(layer(p, "fc")) });
 
 // ---- Runtime ---------------------------------------------------------------------------------
 // Copied from vitc's src/backends/tfjs/runtime/, the code that `vitc run` executes, so that this
 // module computes what `vitc run` computes.
 
-interface ProjectionWeights {
-  /** [in, count]. */
-  readonly weight: tf.Tensor2D;
-  readonly bias?: tf.Tensor1D;
-}
-
-/**
- * Output channels [first, first + count) of a PyTorch Linear (weight [out, in], bias [out]) as
- * tfjs reads them: the weight transposed to [in, count], both multiplied by `scale`.
- */
-function linearSlice(w: HostWeights, first: number, count: number, scale: number): ProjectionWeights {
+/** Output channels [first, first + count) of a PyTorch Linear, as tfjs reads them. */
+function linearSlice(w: HostWeights, first: number, count: number, scale: number): LinearWeights {
   const inputs = w.weight.shape[1];
   const weight = new Float32Array(inputs * count);
   for (let j = 0; j < count; j++) {
     const row = (first + j) * inputs;
-    for (let i = 0; i < inputs; i++)
-      weight[i * count + j] = w.weight.values[row + i] * scale;
+    for (let i = 0; i < inputs; i++) weight[i * count + j] = w.weight.values[row + i] * scale;
   }
   return {
     weight: tf.tensor2d(weight, [inputs, count]),
@@ -602,24 +486,14 @@ function linearSlice(w: HostWeights, first: number, count: number, scale: number
   };
 }
 
-function project(rows: tf.Tensor2D, w: ProjectionWeights): tf.Tensor2D {
-  return tf.fused.matMul({ a: rows, b: w.weight, bias: w.bias }) as tf.Tensor2D;
-}
-
 /** Each head's q, k and v projections, cut from a qkv Linear at load. */
 interface QkvAttentionWeights {
-  readonly q: readonly ProjectionWeights[];
-  readonly k: readonly ProjectionWeights[];
-  readonly v: readonly ProjectionWeights[];
+  readonly q: readonly LinearWeights[];
+  readonly k: readonly LinearWeights[];
+  readonly v: readonly LinearWeights[];
 }
 
-/**
- * A qkv Linear and the global attention that reads it, as one step. Each head's q, k and v come
- * from their own [in, hd] slice of the qkv weight, cut on the host at load, so nothing is sliced
- * at run time: in tfjs-wasm every Slice copies its whole input out of the wasm heap, and the 36
- * slices of a ViT-B block's [N, 3D] tensor cost half as much as the qkv matMul itself. The
- * attention scale is folded into q's weight and bias (exact when head_dim is a power of 4).
- */
+/** A qkv Linear and the global attention that reads it, as one step. */
 function prepareQkvAttention(w: HostWeights, heads: number): QkvAttentionWeights {
   const dim = w.weight.shape[0] / 3;
   const headDim = dim / heads;
@@ -634,79 +508,54 @@ function qkvAttention(x: tf.Tensor, w: QkvAttentionWeights): tf.Tensor {
   const sequences = Array.from({ length: s }, (_, i) => tf.tidy(() => {
     const rows = tf.reshape(s === 1 ? x : tf.slice(x, [i, 0, 0], [1, n, features]), [n, features]) as tf.Tensor2D;
     const outputs = Array.from({ length: heads }, (_, h) => {
-      const scores = tf.matMul(project(rows, w.q[h]), tf.transpose(project(rows, w.k[h])));
-      return tf.matMul(tf.softmax(scores), project(rows, w.v[h]));
+      const scores = tf.matMul(linear(rows, w.q[h]), tf.transpose(linear(rows, w.k[h])));
+      return tf.matMul(tf.softmax(scores), linear(rows, w.v[h]));
     });
     return tf.concat(outputs, 1);
   }));
   return s === 1 ? tf.expandDims(sequences[0], 0) : tf.stack(sequences);
 }
 
-/**
- * On wasm a model with global attention runs a batch image by image. Single-threaded XNNPACK
- * is as fast per row at 197 rows as at 1576, so batching gains nothing there, while attention
- * must cut the batch into sequences and every wasm Slice copies its whole input (8 slices of a
- * ViT-B batch of 8 per block). Image by image, a batch costs what its images cost alone.
- * Swin (whose windows attend in one batched matMul) and GPU backends keep the whole batch.
- */
+/** On wasm a model with global attention runs a batch image by image. */
 function imagesPerPass(globalAttention: boolean): number | undefined {
   return tf.getBackend() === "wasm" && globalAttention ? 1 : undefined;
 }
 
-/**
- * Runs `pass` on slices of at most `perPass` images of `input` (all of it when undefined) and
- * joins each of its outputs along dimension 0: every output's dimension 0 is a multiple of the
- * batch, image-major, so slices concatenate. The slices' own outputs are disposed.
- */
+/** Runs `pass` on slices of at most `perPass` images and joins its outputs along dimension 0. */
 function forwardInSlices(input: tf.Tensor, perPass: number | undefined, pass: (x: tf.Tensor) => tf.Tensor[]): tf.Tensor[] {
   const images = input.shape[0];
-  if (perPass === undefined || images <= perPass)
-    return pass(input);
+  if (perPass === undefined || images <= perPass) return pass(input);
   const parts: tf.Tensor[][] = [];
-  const rest = input.shape.slice(1);
   try {
     for (let first = 0; first < images; first += perPass) {
-      const chunk = tf.slice(input, [first, ...rest.map(() => 0)], [Math.min(perPass, images - first), ...rest]);
+      // A number as begin and size slices dimension 0 and keeps the others whole.
+      const chunk = tf.slice(input, first, Math.min(perPass, images - first));
       try {
         parts.push(pass(chunk));
-      }
-      finally {
+      } finally {
         chunk.dispose();
       }
     }
     return parts[0].map((_, i) => tf.concat(parts.map((p) => p[i]), 0));
-  }
-  finally {
-    for (const t of new Set(parts.flat()))
-      t.dispose();
+  } finally {
+    for (const t of new Set(parts.flat())) t.dispose();
   }
 }
 
 /** Every tensor in `value` (a tensor, or objects and arrays holding tensors and other values). */
 function tensorsIn(value: unknown): tf.Tensor[] {
-  if (value instanceof tf.Tensor)
-    return [value];
-  if (Array.isArray(value))
-    return value.flatMap((v: unknown) => tensorsIn(v));
-  if (typeof value === "object" && value !== null)
-    return Object.values(value).flatMap((v: unknown) => tensorsIn(v));
+  if (value instanceof tf.Tensor) return [value];
+  if (Array.isArray(value)) return value.flatMap((v: unknown) => tensorsIn(v));
+  if (typeof value === "object" && value !== null) return Object.values(value).flatMap((v: unknown) => tensorsIn(v));
   return [];
 }
 
 /** How one convolution runs: what the spec says, resolved against its input's size. */
 interface ConvSettings {
-  readonly strides: [
-    number,
-    number
-  ];
-  readonly dilations: [
-    number,
-    number
-  ];
+  readonly strides: [number, number];
+  readonly dilations: [number, number];
   readonly pad: Padding4;
   readonly groups: number;
-  /** groups equal to the input channels (and more than one): tfjs's depthwise convolution. */
-  readonly depthwise: boolean;
 }
 
 interface ConvWeights {
@@ -716,12 +565,10 @@ interface ConvWeights {
 
 /** PyTorch [out, in/g, kh, kw] to the filter tfjs reads for this convolution. */
 function toTfjsFilter(weight: tf.Tensor, s: ConvSettings): tf.Tensor4D {
-  if (s.depthwise) {
-    // Output channel i*mult + m reads input channel i, in PyTorch and in tfjs alike; a
-    // depthwise conv has as many groups as input channels.
-    const [out, , kh, kw] = weight.shape;
-    return tf.transpose(tf.reshape(weight, [s.groups, out / s.groups, kh, kw]), [2, 3, 0, 1]) as tf.Tensor4D;
-  }
+  const [out, perGroup, kh, kw] = weight.shape;
+  // Depthwise (one input channel per group): output channel i*mult + m reads input channel i,
+  // in PyTorch and in tfjs alike.
+  if (s.groups > 1 && perGroup === 1) return tf.transpose(tf.reshape(weight, [s.groups, out / s.groups, kh, kw]), [2, 3, 0, 1]) as tf.Tensor4D;
   return tf.transpose(weight, [2, 3, 1, 0]) as tf.Tensor4D;
 }
 
@@ -733,29 +580,37 @@ function prepareConv(w: HostWeights, s: ConvSettings): ConvWeights {
   }));
 }
 
-/** x [B, H, W, C] → [B, H', W', out]. */
+/** x [B, H, W, C] → [B, H', W', out] (one group). */
 function conv2d(x: tf.Tensor, w: ConvWeights, s: ConvSettings): tf.Tensor {
-  const { strides, dilations, pad } = s;
-  const x4 = x as tf.Tensor4D;
-  if (s.depthwise) {
-    // tfjs's fused depthwise conv takes one padding for all sides: pad unequal sides first.
-    const [, [top, bottom], [left, right]] = pad;
-    const even = top === bottom && left === right && top === left;
-    const input = even ? x4 : (tf.pad(x4, pad) as tf.Tensor4D);
-    return tf.fused.depthwiseConv2d({ x: input, filter: w.weight, strides, pad: even ? top : 0, dilations, bias: w.bias });
-  }
-  if (s.groups === 1)
-    return tf.fused.conv2d({ x: x4, filter: w.weight, strides, pad, dilations, bias: w.bias });
-  // Grouped (not depthwise): one convolution per group of channels, joined again.
-  const cin = x4.shape[3] / s.groups;
+  return tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w.weight, strides: s.strides, pad: s.pad, dilations: s.dilations, bias: w.bias });
+}
+
+/** A conv with one group per input channel. */
+function depthwiseConv2d(x: tf.Tensor, w: ConvWeights, s: ConvSettings): tf.Tensor {
+  // tfjs's fused depthwise conv takes one padding for all sides: pad unequal sides first.
+  const [, [top, bottom], [left, right]] = s.pad;
+  const even = top === bottom && left === right && top === left;
+  const input = (even ? x : tf.pad(x, s.pad)) as tf.Tensor4D;
+  return tf.fused.depthwiseConv2d({ x: input, filter: w.weight, strides: s.strides, pad: even ? top : 0, dilations: s.dilations, bias: w.bias });
+}
+
+/** A grouped conv (not depthwise): one convolution per group of channels, joined again. */
+function groupedConv2d(x: tf.Tensor, w: ConvWeights, s: ConvSettings): tf.Tensor {
+  const cin = x.shape[3]! / s.groups;
   const cout = w.weight.shape[3] / s.groups;
   const parts = Array.from({ length: s.groups }, (_, g) => {
-    const xs = tf.slice(x4, [0, 0, 0, g * cin], [-1, -1, -1, cin]);
+    const xs = tf.slice(x as tf.Tensor4D, [0, 0, 0, g * cin], [-1, -1, -1, cin]);
     const ws = tf.slice(w.weight, [0, 0, 0, g * cout], [-1, -1, -1, cout]);
-    return tf.conv2d(xs, ws, strides, pad, "NHWC", dilations);
+    return tf.conv2d(xs, ws, s.strides, s.pad, "NHWC", s.dilations);
   });
   const y = tf.concat(parts, 3);
   return w.bias ? tf.add(y, w.bias) : y;
+}
+
+/** Any conv, by its groups and input channels. */
+function anyConv2d(x: tf.Tensor, w: ConvWeights, s: ConvSettings): tf.Tensor {
+  if (s.groups === 1) return conv2d(x, w, s);
+  return x.shape[3] === s.groups ? depthwiseConv2d(x, w, s) : groupedConv2d(x, w, s);
 }
 
 interface LinearWeights {
@@ -764,10 +619,7 @@ interface LinearWeights {
   readonly bias?: tf.Tensor1D;
 }
 
-/**
- * tfjs-wasm sends a matMul with a transposed operand to a scalar loop (about 13x slower than
- * XNNPACK), so the [out, in] weight is transposed once here instead of at every call.
- */
+/** A Linear's weight as [in, out], transposed once at load. */
 function prepareLinear(w: HostWeights): LinearWeights {
   return tf.tidy(() => ({
     weight: tf.transpose(upload(w.weight)) as tf.Tensor2D,
@@ -807,10 +659,7 @@ interface BatchNormWeights {
   readonly shift: tf.Tensor1D;
 }
 
-/**
- * At inference BatchNorm is one multiply-add per channel; PyTorch's CPU kernel folds it the
- * same way: scale = weight / sqrt(running_var + eps), shift = bias - running_mean * scale.
- */
+/** An inference BatchNorm as one multiply-add per channel. */
 function prepareBatchNorm(w: HostWeights, eps: number): BatchNormWeights {
   const channels = w.weight.values.length;
   const scale = new Float32Array(channels);
@@ -846,10 +695,7 @@ function toChannelsFirst(x: tf.Tensor): tf.Tensor {
 }
 
 /** MobileViT's unfold: T[b*P + py*pw + px, iy*nw + ix, c] = x[b, iy*ph + py, ix*pw + px, c]. */
-function unfold(x: tf.Tensor, patch: [
-  number,
-  number
-]): tf.Tensor {
+function unfold(x: tf.Tensor, patch: [number, number]): tf.Tensor {
   const [b, h, w, c] = x.shape;
   const [ph, pw] = patch;
   const nh = h / ph;
@@ -860,13 +706,7 @@ function unfold(x: tf.Tensor, patch: [
 }
 
 /** The inverse of `unfold`: [B*P, N, C] → channels-last [B, H, W, C] for a `grid` of H x W. */
-function fold(x: tf.Tensor, patch: [
-  number,
-  number
-], grid: [
-  number,
-  number
-]): tf.Tensor {
+function fold(x: tf.Tensor, patch: [number, number], grid: [number, number]): tf.Tensor {
   const [ph, pw] = patch;
   const [h, w] = grid;
   const [bp, n, c] = x.shape;
@@ -880,37 +720,23 @@ function formatShape(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;
 }
 
-/**
- * Throws one error naming every missing, unexpected and mis-shaped weight (with both shapes),
- * or a weight that is not float32; returns when `weights` has exactly the `expected` keys.
- */
-function checkWeights(weights: Readonly<Record<string, tf.Tensor>>, expected: {
-  readonly [key: string]: readonly number[];
-}, model: string): void {
+/** Throws one error naming every missing, unexpected, mis-shaped or non-float32 weight. */
+function checkWeights(weights: Readonly<Record<string, tf.Tensor>>, expected: { readonly [key: string]: readonly number[] }, model: string): void {
   const problems: string[] = [];
   for (const [key, shape] of Object.entries(expected)) {
     const given = Object.hasOwn(weights, key) ? weights[key] : undefined;
-    if (given === undefined)
-      problems.push(`missing \`${key}\` ${formatShape(shape)}`);
-    else if (given.shape.length !== shape.length || given.shape.some((d, i) => d !== shape[i])) {
-      problems.push(`\`${key}\` is ${formatShape(given.shape)}, expected ${formatShape(shape)}`);
-    }
-    else if (given.dtype !== "float32")
-      problems.push(`\`${key}\` is ${given.dtype}, expected float32`);
+    if (given === undefined) problems.push(`missing \`${key}\` ${formatShape(shape)}`);
+    else if (formatShape(given.shape) !== formatShape(shape)) problems.push(`\`${key}\` is ${formatShape(given.shape)}, expected ${formatShape(shape)}`);
+    else if (given.dtype !== "float32") problems.push(`\`${key}\` is ${given.dtype}, expected float32`);
   }
-  for (const key of Object.keys(weights)) {
-    if (!Object.hasOwn(expected, key))
-      problems.push(`unexpected \`${key}\` ${formatShape(weights[key].shape)}`);
-  }
-  if (problems.length > 0)
-    throw new Error(`the weights do not fit \`${model}\`: ${problems.join("; ")}`);
+  for (const key of Object.keys(weights)) if (!Object.hasOwn(expected, key)) problems.push(`unexpected \`${key}\` ${formatShape(weights[key].shape)}`);
+  if (problems.length > 0) throw new Error(`the weights do not fit \`${model}\`: ${problems.join("; ")}`);
 }
 
 /** Throws unless `input` is [B, ...dims] with B of at least 1. */
 function checkInput(input: tf.Tensor, dims: readonly number[], model: string): void {
   const fits = input.rank === dims.length + 1 && input.shape[0] >= 1 && dims.every((d, i) => input.shape[i + 1] === d);
-  if (!fits)
-    throw new Error(`the input of \`${model}\` must be [B, ${dims.join(", ")}], got ${formatShape(input.shape)}`);
+  if (!fits) throw new Error(`the input of \`${model}\` must be [B, ${dims.join(", ")}], got ${formatShape(input.shape)}`);
 }
 
 /** Reads one layer's weights, by the segments of its path (empty ones skipped). */
@@ -921,60 +747,35 @@ function weightPath(...segments: ReadonlyArray<string | number>): string {
   return segments.filter((segment) => segment !== "").join(".");
 }
 
-/**
- * A reader of one layer's weights at a time: `layer("blocks", 3, "attn.qkv")` gives the host values
- * of `blocks.3.attn.qkv.weight` and `.bias` by parameter name, and a key that is the path itself
- * (`cls_token`) under the name "". Values are copied, so the caller's tensors stay theirs.
- */
+/** A reader of one layer's host weights at a time, by parameter name. */
 function layerReader(weights: Readonly<Record<string, tf.Tensor>>): LayerReader {
   return (...path) => {
     const prefix = weightPath(...path);
-    const layer: Array<[
-      string,
-      HostTensor
-    ]> = [];
+    const layer: Array<[string, HostTensor]> = [];
     for (const [key, tensor] of Object.entries(weights)) {
       const name = key === prefix ? "" : prefix === "" ? key : key.startsWith(`${prefix}.`) ? key.slice(prefix.length + 1) : undefined;
-      if (name !== undefined && !name.includes("."))
-        layer.push([name, { values: new Float32Array(tensor.dataSync()), shape: tensor.shape }]);
+      if (name !== undefined && !name.includes(".")) layer.push([name, { values: new Float32Array(tensor.dataSync()), shape: tensor.shape }]);
     }
     // fromEntries defines own properties: a key named `__proto__` stays a key.
     return Object.fromEntries(layer);
   };
 }
 
-/** Frees every tensor of a loaded model. */
-function disposeWeights(weights: unknown): void {
-  tf.dispose(tensorsIn(weights));
-}
-
-/**
- * Runs `block` once per entry of `layers`, each on the result of the one before and in a tidy of
- * its own, disposing each intermediate as soon as the next exists (one tidy around all of them
- * would keep every block's tensors alive). Returns a new tensor: `x` stays the caller's.
- */
+/** Runs `block` once per entry of `layers`, each on the result of the one before. */
 function repeatBlock<W>(x: tf.Tensor, layers: readonly W[], block: (x: tf.Tensor, w: W) => tf.Tensor): tf.Tensor {
   let y = x;
   for (const w of layers) {
     const input = y;
     y = tf.tidy(() => block(input, w));
-    if (input !== x)
-      input.dispose();
+    if (input !== x) input.dispose();
   }
   return y === x ? tf.clone(x) : y;
 }
 
-/** `shapes` (keys relative to one repeated block) for each of `count` blocks at `prefix.0`, `prefix.1`, …. */
-function repeatShapes(prefix: string, count: number, shapes: {
-  readonly [key: string]: readonly number[];
-}): Record<string, readonly number[]> {
-  const entries: Array<[
-    string,
-    readonly number[]
-  ]> = [];
-  for (let i = 0; i < count; i++)
-    for (const [key, shape] of Object.entries(shapes))
-      entries.push([weightPath(prefix, i, key), shape]);
+/** `shapes` (keys relative to one block) for `count` blocks at `prefix.0` to `prefix.{count-1}`. */
+function repeatShapes(prefix: string, count: number, shapes: { readonly [key: string]: readonly number[] }): Record<string, readonly number[]> {
+  const entries: Array<[string, readonly number[]]> = [];
+  for (let i = 0; i < count; i++) for (const [key, shape] of Object.entries(shapes)) entries.push([weightPath(prefix, i, key), shape]);
   return Object.fromEntries(entries);
 }
 
@@ -984,28 +785,11 @@ interface HostTensor {
   readonly shape: readonly number[];
 }
 
-/** One layer's weights by parameter name (`weight`, `bias`; "" for the layer's own path, as `cls_token`). */
+/** One layer's weights by parameter name ("" for the layer's own path, as in `cls_token`). */
 type HostWeights = Readonly<Record<string, HostTensor>>;
 
 /** Explicit NHWC padding: [[0, 0], [top, bottom], [left, right], [0, 0]]. */
-type Padding4 = [
-  [
-    number,
-    number
-  ],
-  [
-    number,
-    number
-  ],
-  [
-    number,
-    number
-  ],
-  [
-    number,
-    number
-  ]
-];
+type Padding4 = [[number, number], [number, number], [number, number], [number, number]];
 
 function upload(weight: HostTensor): tf.Tensor {
   return tf.tensor(weight.values, [...weight.shape], "float32");

@@ -4,25 +4,15 @@
 
 import * as tf from "@tensorflow/tfjs-core";
 
-/**
- * The model: its name, its input [C, H, W] and output without the batch dimension, and its parameter count.
- */
-export const spec: {
-  readonly name: string; readonly input: readonly [
-    number,
-    number,
-    number
-  ]; readonly output: readonly number[]; readonly params: number;
-} = {
+/** The model: its name, its input [C, H, W] and output without the batch dimension, and its parameter count. */
+export const spec: { readonly name: string; readonly input: readonly [number, number, number]; readonly output: readonly number[]; readonly params: number; } = {
   name: "swin_tiny_patch4_window7_224",
   input: [3, 224, 224],
   output: [1000],
   params: 28288354
 };
 
-/**
- * The weights `createModel` takes: timm's state_dict keys with their PyTorch shapes.
- */
+/** The weights `createModel` takes: timm's state_dict keys with their PyTorch shapes. */
 export const weightShapes: { readonly [timmKey: string]: readonly number[]; } = {
   "patch_embed.proj.weight": [96, 3, 4, 4],
   "patch_embed.proj.bias": [96],
@@ -196,21 +186,18 @@ export const weightShapes: { readonly [timmKey: string]: readonly number[]; } = 
 
 export interface VitModel {
   /**
-   * timm's forward() (`logits`) and forward_features() (`features`) of NCHW float32 images [B, C, H, W].
-   * Leaves no tensor behind but the two it returns, which the caller disposes.
+   * timm's forward() as `logits` and forward_features() as `features`, of NCHW float32 images [B, C, H, W].
+   * Leaves no tensor behind but these two, which the caller disposes.
    */
   predict(input: tf.Tensor4D): { logits: tf.Tensor; features: tf.Tensor; };
-  /**
-   * Frees the model's weights.
-   */
+  /** Frees the model's weights. */
   dispose(): void;
 }
 
 /**
- * The model with timm's weights: `weightShapes` says which, by state_dict key, in PyTorch layouts
- * (Linear [out, in], Conv2d [out, in/groups, kh, kw]), float32. They are converted here, once; the
- * caller still owns (and disposes) the tensors it passed. Throws an error naming every missing,
- * unexpected or mis-shaped weight.
+ * The model with timm's float32 weights, by state_dict key in PyTorch layouts (`weightShapes`).
+ * They are converted here, once; the caller keeps (and disposes) its tensors. Throws an error
+ * naming every missing, unexpected or mis-shaped weight.
  */
 export function createModel(weights: Record<string, tf.Tensor>): VitModel {
   checkWeights(weights, weightShapes, spec.name);
@@ -222,17 +209,16 @@ export function createModel(weights: Record<string, tf.Tensor>): VitModel {
       return { logits, features };
     },
     dispose(): void {
-      disposeWeights(layers);
+      tf.dispose(tensorsIn(layers));
     }
   };
 }
 
 /**
  * timm `SwinTransformer`.
- *
- * `swin` (std/swin.vit:69), at `(root)`.
+ * `swin` (std/swin.vit:69) at `(root)`.
  */
-function swin(x: tf.Tensor, w: SwinWeights): tf.Tensor[] {
+function swin(x: tf.Tensor, w: ReturnType<typeof loadSwin>): tf.Tensor[] {
   const patchEmbed = tf.tidy(() => swinPatchEmbed(x, w.patch_embed)); // [B, 56, 56, 96]
   const layers = tf.tidy(() => repeatBlock(patchEmbed, w.layers, swinStage)); // [B, 56, 56, 96]
   tf.dispose([patchEmbed]);
@@ -242,84 +228,62 @@ function swin(x: tf.Tensor, w: SwinWeights): tf.Tensor[] {
   tf.dispose([layersOut]);
   const layers3 = tf.tidy(() => swinStage3(layers2, w["layers.3"])); // [B, 7, 7, 768]
   tf.dispose([layers2]);
-  const norm = layerNorm(layers3, w.norm, 0.00001); // [B, 7, 7, 768]
+  const norm = layerNorm(layers3, w.norm, 1e-5); // [B, 7, 7, 768]
   tf.dispose([layers3]);
   const pooled = globalAvgPool(norm); // [B, 768]
   const logits = tf.tidy(() => swinClassifier(pooled, w.head)); // [B, 1000]
   tf.dispose([pooled]);
   return [logits, norm];
 }
-
-// `swin`'s weights, from timm's under the path `p`.
-function loadSwin(layer: LayerReader, p: string) {
-  return {
-    patch_embed: loadSwinPatchEmbed(layer, weightPath(p, "patch_embed")),
-    layers: Array.from({ length: 1 }, (_, i) => loadSwinStage(layer, weightPath(p, "layers", i))),
-    "layers.1": loadSwinStageOut(layer, weightPath(p, "layers.1")),
-    "layers.2": loadSwinStage2(layer, weightPath(p, "layers.2")),
-    "layers.3": loadSwinStage3(layer, weightPath(p, "layers.3")),
-    norm: prepareNorm(layer(p, "norm")),
-    head: loadSwinClassifier(layer, weightPath(p, "head"))
-  };
-}
-
-type SwinWeights = ReturnType<typeof loadSwin>;
+const loadSwin = (layer: LayerReader, p: string) => ({
+  patch_embed: loadSwinPatchEmbed(layer, weightPath(p, "patch_embed")),
+  layers: Array.from({ length: 1 }, (_, i) => loadSwinStage(layer, weightPath(p, "layers", i))),
+  "layers.1": loadSwinStageOut(layer, weightPath(p, "layers.1")),
+  "layers.2": loadSwinStage2(layer, weightPath(p, "layers.2")),
+  "layers.3": loadSwinStage3(layer, weightPath(p, "layers.3")),
+  norm: prepareNorm(layer(p, "norm")),
+  head: loadSwinClassifier(layer, weightPath(p, "head"))
+});
 
 /**
  * timm `PatchEmbed` with `output_fmt="NHWC"`: a PxP conv with stride P, then LayerNorm.
- *
- * `swin_patch_embed` (std/swin.vit:7), at `patch_embed`.
+ * `swin_patch_embed` (std/swin.vit:7) at `patch_embed`.
  */
-function swinPatchEmbed(x: tf.Tensor, w: SwinPatchEmbedWeights): tf.Tensor {
-  const proj = conv2d(toChannelsLast(x), w.proj, { strides: [4, 4], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1, depthwise: false }); // [B, 96, 56, 56], held channels-last
+function swinPatchEmbed(x: tf.Tensor, w: ReturnType<typeof loadSwinPatchEmbed>): tf.Tensor {
+  const proj = conv2d(toChannelsLast(x), w.proj, { strides: [4, 4], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }); // [B, 96, 56, 56], held channels-last
   const nhwc = tf.clone(proj); // [B, 56, 56, 96]
-  return layerNorm(nhwc, w.norm, 0.00001); // [B, 56, 56, 96]
+  return layerNorm(nhwc, w.norm, 1e-5); // [B, 56, 56, 96]
 }
-
-// `swinPatchEmbed`'s weights, from timm's under the path `p`.
-function loadSwinPatchEmbed(layer: LayerReader, p: string) {
-  return {
-    proj: prepareConv(layer(p, "proj"), { strides: [4, 4], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1, depthwise: false }),
-    norm: prepareNorm(layer(p, "norm"))
-  };
-}
-
-type SwinPatchEmbedWeights = ReturnType<typeof loadSwinPatchEmbed>;
+const loadSwinPatchEmbed = (layer: LayerReader, p: string) => ({
+  proj: prepareConv(layer(p, "proj"), { strides: [4, 4], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }),
+  norm: prepareNorm(layer(p, "norm"))
+});
 
 /**
  * timm `SwinTransformerStage`: the patch merging (every stage but the first), then `depth`
  * blocks at `grid`, the odd ones with shifted windows. As in timm, an axis whose resolution is
  * at most the window gets a window the size of the resolution and no shift.
- *
- * `swin_stage` (std/swin.vit:52), at `layers.0`.
+ * `swin_stage` (std/swin.vit:52) at `layers.0`.
  */
-function swinStage(x: tf.Tensor, w: SwinStageWeights): tf.Tensor {
+function swinStage(x: tf.Tensor, w: ReturnType<typeof loadSwinStage>): tf.Tensor {
   const blocks = tf.tidy(() => repeatBlock(x, w.blocks, swinBlock)); // [B, 56, 56, 96]
   const blocksOut = tf.tidy(() => swinBlockOut(blocks, w["blocks.1"])); // [B, 56, 56, 96]
   tf.dispose([blocks]);
   return blocksOut;
 }
-
-// `swinStage`'s weights, from timm's under the path `p`.
-function loadSwinStage(layer: LayerReader, p: string) {
-  return {
-    blocks: Array.from({ length: 1 }, (_, i) => loadSwinBlock(layer, weightPath(p, "blocks", i))),
-    "blocks.1": loadSwinBlockOut(layer, weightPath(p, "blocks.1"))
-  };
-}
-
-type SwinStageWeights = ReturnType<typeof loadSwinStage>;
+const loadSwinStage = (layer: LayerReader, p: string) => ({
+  blocks: Array.from({ length: 1 }, (_, i) => loadSwinBlock(layer, weightPath(p, "blocks", i))),
+  "blocks.1": loadSwinBlockOut(layer, weightPath(p, "blocks.1"))
+});
 
 /**
  * timm `SwinTransformerBlock` on a `grid` feature map: (shifted) window attention, then the
  * MLP, each pre-norm in a residual. `window` and `shift` are the block's own, already fitted
  * to the grid.
- *
- * `swin_block` (std/swin.vit:32), at `layers.0.blocks.0` … `layers.3.blocks.1` (7 calls).
- * Shapes are those at `layers.0.blocks.0`.
+ * `swin_block` (std/swin.vit:32) at `layers.0.blocks.0` … `layers.3.blocks.1` (7 calls); shapes as at `layers.0.blocks.0`.
  */
-function swinBlock(x: tf.Tensor, w: SwinBlockWeights): tf.Tensor {
-  const norm1 = layerNorm(x, w.norm1, 0.00001); // [B, 56, 56, 96]
+function swinBlock(x: tf.Tensor, w: ReturnType<typeof loadSwinBlock>): tf.Tensor {
+  const norm1 = layerNorm(x, w.norm1, 1e-5); // [B, 56, 56, 96]
   const windows = windowPartition(norm1, [7, 7]); // [B*64, 49, 96]
   tf.dispose([norm1]);
   const attn = tf.tidy(() => swinWindowAttention(windows, w.attn)); // [B*64, 49, 96]
@@ -328,16 +292,14 @@ function swinBlock(x: tf.Tensor, w: SwinBlockWeights): tf.Tensor {
   tf.dispose([attn]);
   const sum = addTensors(merged, x); // [B, 56, 56, 96]
   tf.dispose([merged]);
-  const norm2 = layerNorm(sum, w.norm2, 0.00001); // [B, 56, 56, 96]
+  const norm2 = layerNorm(sum, w.norm2, 1e-5); // [B, 56, 56, 96]
   const mlpOut = tf.tidy(() => mlp(norm2, w.mlp)); // [B, 56, 56, 96]
   tf.dispose([norm2]);
   const sumOut = addTensors(mlpOut, sum); // [B, 56, 56, 96]
   tf.dispose([sum, mlpOut]);
   return sumOut;
 }
-
-// `swinBlock`'s weights, from timm's under the path `p`.
-function loadSwinBlock(layer: LayerReader, p: string) {
+const loadSwinBlock = (layer: LayerReader, p: string) => {
   const s = swinBlockSettings[p];
   return {
     settings: s,
@@ -346,13 +308,9 @@ function loadSwinBlock(layer: LayerReader, p: string) {
     norm2: prepareNorm(layer(p, "norm2")),
     mlp: loadMlp(layer, weightPath(p, "mlp"))
   };
-}
+};
 
-type SwinBlockWeights = ReturnType<typeof loadSwinBlock>;
-
-/**
- * What differs between the `swin_block` calls, by the weight path of each.
- */
+/** What differs between the `swin_block` calls, by the weight path of each. */
 const swinBlockSettings: Readonly<Record<string, {
   readonly grid: Parameters<typeof windowReverse>[2];
 }>> = {
@@ -368,30 +326,22 @@ const swinBlockSettings: Readonly<Record<string, {
 /**
  * timm `WindowAttention`: attention inside each window, with the relative position bias and,
  * for shifted windows, the mask that keeps the regions the roll brought together apart.
- *
- * `swin_window_attention` (std/swin.vit:23), at `layers.0.blocks.0.attn` … `layers.3.blocks.1.attn` (12 calls).
- * Shapes are those at `layers.0.blocks.0.attn`.
+ * `swin_window_attention` (std/swin.vit:23) at `layers.0.blocks.0.attn` … `layers.3.blocks.1.attn` (12 calls); shapes as at `layers.0.blocks.0.attn`.
  */
-function swinWindowAttention(x: tf.Tensor, w: SwinWindowAttentionWeights): tf.Tensor {
+function swinWindowAttention(x: tf.Tensor, w: ReturnType<typeof loadSwinWindowAttention>): tf.Tensor {
   const attended = qkvWindowAttention(x, w.qkv); // [B*64, 49, 96]
   return linear(attended, w.proj); // [B*64, 49, 96]
 }
-
-// `swinWindowAttention`'s weights, from timm's under the path `p`.
-function loadSwinWindowAttention(layer: LayerReader, p: string) {
+const loadSwinWindowAttention = (layer: LayerReader, p: string) => {
   const s = swinWindowAttentionSettings[p];
   return {
     settings: s,
     qkv: prepareQkvWindowAttention({ ...layer(p, "qkv"), ...layer(p, "") }, s.window),
     proj: prepareLinear(layer(p, "proj"))
   };
-}
+};
 
-type SwinWindowAttentionWeights = ReturnType<typeof loadSwinWindowAttention>;
-
-/**
- * What differs between the `swin_window_attention` calls, by the weight path of each.
- */
+/** What differs between the `swin_window_attention` calls, by the weight path of each. */
 const swinWindowAttentionSettings: Readonly<Record<string, {
   readonly window: Parameters<typeof prepareQkvWindowAttention>[1];
 }>> = {
@@ -411,36 +361,23 @@ const swinWindowAttentionSettings: Readonly<Record<string, {
 
 /**
  * timm `Mlp`: fc1 → activation → fc2.
- *
- * `mlp` (std/layers.vit:4), at `layers.0.blocks.0.mlp` … `layers.3.blocks.1.mlp` (12 calls).
- * Shapes are those at `layers.0.blocks.0.mlp`.
+ * `mlp` (std/layers.vit:4) at `layers.0.blocks.0.mlp` … `layers.3.blocks.1.mlp` (12 calls); shapes as at `layers.0.blocks.0.mlp`.
  */
-function mlp(x: tf.Tensor, w: MlpWeights): tf.Tensor {
+function mlp(x: tf.Tensor, w: ReturnType<typeof loadMlp>): tf.Tensor {
   const fc1 = linear(x, w.fc1); // [B, 56, 56, 384]
   const act = gelu(fc1); // [B, 56, 56, 384]
   return linear(act, w.fc2); // [B, 56, 56, 96]
 }
-
-// `mlp`'s weights, from timm's under the path `p`.
-function loadMlp(layer: LayerReader, p: string) {
-  return {
-    fc1: prepareLinear(layer(p, "fc1")),
-    fc2: prepareLinear(layer(p, "fc2"))
-  };
-}
-
-type MlpWeights = ReturnType<typeof loadMlp>;
+const loadMlp = (layer: LayerReader, p: string) => ({ fc1: prepareLinear(layer(p, "fc1")), fc2: prepareLinear(layer(p, "fc2")) });
 
 /**
  * timm `SwinTransformerBlock` on a `grid` feature map: (shifted) window attention, then the
  * MLP, each pre-norm in a residual. `window` and `shift` are the block's own, already fitted
  * to the grid.
- *
- * `swin_block` (std/swin.vit:32), at `layers.0.blocks.1` … `layers.2.blocks.5` (5 calls).
- * Shapes are those at `layers.0.blocks.1`.
+ * `swin_block` (std/swin.vit:32) at `layers.0.blocks.1` … `layers.2.blocks.5` (5 calls); shapes as at `layers.0.blocks.1`.
  */
-function swinBlockOut(x: tf.Tensor, w: SwinBlockOutWeights): tf.Tensor {
-  const norm1 = layerNorm(x, w.norm1, 0.00001); // [B, 56, 56, 96]
+function swinBlockOut(x: tf.Tensor, w: ReturnType<typeof loadSwinBlockOut>): tf.Tensor {
+  const norm1 = layerNorm(x, w.norm1, 1e-5); // [B, 56, 56, 96]
   const rolled = roll(norm1, [-3, -3]); // [B, 56, 56, 96]
   tf.dispose([norm1]);
   const windows = windowPartition(rolled, [7, 7]); // [B*64, 49, 96]
@@ -453,16 +390,14 @@ function swinBlockOut(x: tf.Tensor, w: SwinBlockOutWeights): tf.Tensor {
   tf.dispose([merged]);
   const sum = addTensors(rolledOut, x); // [B, 56, 56, 96]
   tf.dispose([rolledOut]);
-  const norm2 = layerNorm(sum, w.norm2, 0.00001); // [B, 56, 56, 96]
+  const norm2 = layerNorm(sum, w.norm2, 1e-5); // [B, 56, 56, 96]
   const mlpOut = tf.tidy(() => mlp(norm2, w.mlp)); // [B, 56, 56, 96]
   tf.dispose([norm2]);
   const sumOut = addTensors(mlpOut, sum); // [B, 56, 56, 96]
   tf.dispose([sum, mlpOut]);
   return sumOut;
 }
-
-// `swinBlockOut`'s weights, from timm's under the path `p`.
-function loadSwinBlockOut(layer: LayerReader, p: string) {
+const loadSwinBlockOut = (layer: LayerReader, p: string) => {
   const s = swinBlockOutSettings[p];
   return {
     settings: s,
@@ -471,13 +406,9 @@ function loadSwinBlockOut(layer: LayerReader, p: string) {
     norm2: prepareNorm(layer(p, "norm2")),
     mlp: loadMlp(layer, weightPath(p, "mlp"))
   };
-}
+};
 
-type SwinBlockOutWeights = ReturnType<typeof loadSwinBlockOut>;
-
-/**
- * What differs between the `swin_block` calls, by the weight path of each.
- */
+/** What differs between the `swin_block` calls, by the weight path of each. */
 const swinBlockOutSettings: Readonly<Record<string, {
   readonly grid: Parameters<typeof windowReverse>[2];
 }>> = {
@@ -492,10 +423,9 @@ const swinBlockOutSettings: Readonly<Record<string, {
  * timm `SwinTransformerStage`: the patch merging (every stage but the first), then `depth`
  * blocks at `grid`, the odd ones with shifted windows. As in timm, an axis whose resolution is
  * at most the window gets a window the size of the resolution and no shift.
- *
- * `swin_stage` (std/swin.vit:52), at `layers.1`.
+ * `swin_stage` (std/swin.vit:52) at `layers.1`.
  */
-function swinStageOut(x: tf.Tensor, w: SwinStageOutWeights): tf.Tensor {
+function swinStageOut(x: tf.Tensor, w: ReturnType<typeof loadSwinStageOut>): tf.Tensor {
   const downsample = tf.tidy(() => swinPatchMerging(x, w.downsample)); // [B, 28, 28, 192]
   const blocks = tf.tidy(() => repeatBlock(downsample, w.blocks, swinBlock)); // [B, 28, 28, 192]
   tf.dispose([downsample]);
@@ -503,49 +433,31 @@ function swinStageOut(x: tf.Tensor, w: SwinStageOutWeights): tf.Tensor {
   tf.dispose([blocks]);
   return blocksOut;
 }
-
-// `swinStageOut`'s weights, from timm's under the path `p`.
-function loadSwinStageOut(layer: LayerReader, p: string) {
-  return {
-    downsample: loadSwinPatchMerging(layer, weightPath(p, "downsample")),
-    blocks: Array.from({ length: 1 }, (_, i) => loadSwinBlock(layer, weightPath(p, "blocks", i))),
-    "blocks.1": loadSwinBlockOut(layer, weightPath(p, "blocks.1"))
-  };
-}
-
-type SwinStageOutWeights = ReturnType<typeof loadSwinStageOut>;
+const loadSwinStageOut = (layer: LayerReader, p: string) => ({
+  downsample: loadSwinPatchMerging(layer, weightPath(p, "downsample")),
+  blocks: Array.from({ length: 1 }, (_, i) => loadSwinBlock(layer, weightPath(p, "blocks", i))),
+  "blocks.1": loadSwinBlockOut(layer, weightPath(p, "blocks.1"))
+});
 
 /**
  * timm `PatchMerging`: each 2x2 neighbourhood becomes one token of 4C channels, LayerNorm,
  * then a linear reduction (no bias) to `out` channels.
- *
- * `swin_patch_merging` (std/swin.vit:15), at `layers.1.downsample`, `layers.2.downsample`, `layers.3.downsample`.
- * Shapes are those at `layers.1.downsample`.
+ * `swin_patch_merging` (std/swin.vit:15) at `layers.1.downsample`, `layers.2.downsample`, `layers.3.downsample`; shapes as at `layers.1.downsample`.
  */
-function swinPatchMerging(x: tf.Tensor, w: SwinPatchMergingWeights): tf.Tensor {
+function swinPatchMerging(x: tf.Tensor, w: ReturnType<typeof loadSwinPatchMerging>): tf.Tensor {
   const merged = patchMerge(x); // [B, 28, 28, 384]
-  const norm = layerNorm(merged, w.norm, 0.00001); // [B, 28, 28, 384]
+  const norm = layerNorm(merged, w.norm, 1e-5); // [B, 28, 28, 384]
   return linear(norm, w.reduction); // [B, 28, 28, 192]
 }
-
-// `swinPatchMerging`'s weights, from timm's under the path `p`.
-function loadSwinPatchMerging(layer: LayerReader, p: string) {
-  return {
-    norm: prepareNorm(layer(p, "norm")),
-    reduction: prepareLinear(layer(p, "reduction"))
-  };
-}
-
-type SwinPatchMergingWeights = ReturnType<typeof loadSwinPatchMerging>;
+const loadSwinPatchMerging = (layer: LayerReader, p: string) => ({ norm: prepareNorm(layer(p, "norm")), reduction: prepareLinear(layer(p, "reduction")) });
 
 /**
  * timm `SwinTransformerStage`: the patch merging (every stage but the first), then `depth`
  * blocks at `grid`, the odd ones with shifted windows. As in timm, an axis whose resolution is
  * at most the window gets a window the size of the resolution and no shift.
- *
- * `swin_stage` (std/swin.vit:52), at `layers.2`.
+ * `swin_stage` (std/swin.vit:52) at `layers.2`.
  */
-function swinStage2(x: tf.Tensor, w: SwinStage2Weights): tf.Tensor {
+function swinStage2(x: tf.Tensor, w: ReturnType<typeof loadSwinStage2>): tf.Tensor {
   const downsample = tf.tidy(() => swinPatchMerging(x, w.downsample)); // [B, 14, 14, 384]
   const blocks = tf.tidy(() => repeatBlock(downsample, w.blocks, swinBlock)); // [B, 14, 14, 384]
   tf.dispose([downsample]);
@@ -561,63 +473,41 @@ function swinStage2(x: tf.Tensor, w: SwinStage2Weights): tf.Tensor {
   tf.dispose([blocks4]);
   return blocks5;
 }
-
-// `swinStage2`'s weights, from timm's under the path `p`.
-function loadSwinStage2(layer: LayerReader, p: string) {
-  return {
-    downsample: loadSwinPatchMerging(layer, weightPath(p, "downsample")),
-    blocks: Array.from({ length: 1 }, (_, i) => loadSwinBlock(layer, weightPath(p, "blocks", i))),
-    "blocks.1": loadSwinBlockOut(layer, weightPath(p, "blocks.1")),
-    "blocks.2": loadSwinBlock(layer, weightPath(p, "blocks.2")),
-    "blocks.3": loadSwinBlockOut(layer, weightPath(p, "blocks.3")),
-    "blocks.4": loadSwinBlock(layer, weightPath(p, "blocks.4")),
-    "blocks.5": loadSwinBlockOut(layer, weightPath(p, "blocks.5"))
-  };
-}
-
-type SwinStage2Weights = ReturnType<typeof loadSwinStage2>;
+const loadSwinStage2 = (layer: LayerReader, p: string) => ({
+  downsample: loadSwinPatchMerging(layer, weightPath(p, "downsample")),
+  blocks: Array.from({ length: 1 }, (_, i) => loadSwinBlock(layer, weightPath(p, "blocks", i))),
+  "blocks.1": loadSwinBlockOut(layer, weightPath(p, "blocks.1")),
+  "blocks.2": loadSwinBlock(layer, weightPath(p, "blocks.2")),
+  "blocks.3": loadSwinBlockOut(layer, weightPath(p, "blocks.3")),
+  "blocks.4": loadSwinBlock(layer, weightPath(p, "blocks.4")),
+  "blocks.5": loadSwinBlockOut(layer, weightPath(p, "blocks.5"))
+});
 
 /**
  * timm `SwinTransformerStage`: the patch merging (every stage but the first), then `depth`
  * blocks at `grid`, the odd ones with shifted windows. As in timm, an axis whose resolution is
  * at most the window gets a window the size of the resolution and no shift.
- *
- * `swin_stage` (std/swin.vit:52), at `layers.3`.
+ * `swin_stage` (std/swin.vit:52) at `layers.3`.
  */
-function swinStage3(x: tf.Tensor, w: SwinStage3Weights): tf.Tensor {
+function swinStage3(x: tf.Tensor, w: ReturnType<typeof loadSwinStage3>): tf.Tensor {
   const downsample = tf.tidy(() => swinPatchMerging(x, w.downsample)); // [B, 7, 7, 768]
   const blocks = tf.tidy(() => repeatBlock(downsample, w.blocks, swinBlock)); // [B, 7, 7, 768]
   tf.dispose([downsample]);
   return blocks;
 }
-
-// `swinStage3`'s weights, from timm's under the path `p`.
-function loadSwinStage3(layer: LayerReader, p: string) {
-  return {
-    downsample: loadSwinPatchMerging(layer, weightPath(p, "downsample")),
-    blocks: Array.from({ length: 2 }, (_, i) => loadSwinBlock(layer, weightPath(p, "blocks", i)))
-  };
-}
-
-type SwinStage3Weights = ReturnType<typeof loadSwinStage3>;
+const loadSwinStage3 = (layer: LayerReader, p: string) => ({
+  downsample: loadSwinPatchMerging(layer, weightPath(p, "downsample")),
+  blocks: Array.from({ length: 2 }, (_, i) => loadSwinBlock(layer, weightPath(p, "blocks", i)))
+});
 
 /**
  * timm `ClassifierHead`'s linear layer (`head.fc`).
- *
- * `swin_classifier` (std/swin.vit:64), at `head`.
+ * `swin_classifier` (std/swin.vit:64) at `head`.
  */
-function swinClassifier(x: tf.Tensor, w: SwinClassifierWeights): tf.Tensor {
+function swinClassifier(x: tf.Tensor, w: ReturnType<typeof loadSwinClassifier>): tf.Tensor {
   return linear(x, w.fc); // [B, 1000]
 }
-
-// `swinClassifier`'s weights, from timm's under the path `p`.
-function loadSwinClassifier(layer: LayerReader, p: string) {
-  return {
-    fc: prepareLinear(layer(p, "fc"))
-  };
-}
-
-type SwinClassifierWeights = ReturnType<typeof loadSwinClassifier>;
+const loadSwinClassifier = (layer: LayerReader, p: string) => ({ fc: prepareLinear(layer(p, "fc")) });
 
 // ---- Runtime ---------------------------------------------------------------------------------
 // Copied from vitc's src/backends/tfjs/runtime/, the code that `vitc run` executes, so that this
@@ -626,18 +516,9 @@ type SwinClassifierWeights = ReturnType<typeof loadSwinClassifier>;
 /** A Swin window attention: its window, its shift (0 for none) and the token grid it covers. */
 interface WindowSettings {
   readonly heads: number;
-  readonly window: [
-    number,
-    number
-  ];
-  readonly shift: [
-    number,
-    number
-  ];
-  readonly grid: [
-    number,
-    number
-  ];
+  readonly window: [number, number];
+  readonly shift: [number, number];
+  readonly grid: [number, number];
 }
 
 /** Row of the bias table for query (ha, wa) and key (hb, wb) of a wh x ww window. */
@@ -654,22 +535,8 @@ function relativePositionIndex(wh: number, ww: number): Int32Array {
   return index;
 }
 
-/**
- * timm's shift mask, [nW, N, N]: 0 between tokens of the same region of the rolled map, -100
- * between tokens of different regions. Along an axis with a shift the regions are the bands
- * [0, n-ws), [n-ws, n-s), [n-s, n); along an axis without one timm's slices cover the whole
- * axis, so it has a single band.
- */
-function shiftMask(grid: [
-  number,
-  number
-], window: [
-  number,
-  number
-], shift: [
-  number,
-  number
-]): Float32Array {
+/** timm's shift mask, [nW, N, N]. */
+function shiftMask(grid: [number, number], window: [number, number], shift: [number, number]): Float32Array {
   const band = (i: number, n: number, ws: number, s: number) => (s === 0 ? 0 : i < n - ws ? 0 : i < n - s ? 1 : 2);
   const [gh, gw] = grid;
   const [wh, ww] = window;
@@ -684,14 +551,13 @@ function shiftMask(grid: [
   };
   for (let w = 0; w < windows; w++) {
     for (let a = 0; a < n; a++) {
-      for (let b = 0; b < n; b++)
-        mask[(w * n + a) * n + b] = label(w, a) === label(w, b) ? 0 : -100;
+      for (let b = 0; b < n; b++) mask[(w * n + a) * n + b] = label(w, a) === label(w, b) ? 0 : -100;
     }
   }
   return mask;
 }
 
-/** The relative position bias of every head, [heads, N, N], plus the shift mask: [nW*heads, N, N]. */
+/** The relative position bias of every head plus the shift mask. */
 function prepareWindowBias(table: HostTensor, s: WindowSettings): tf.Tensor3D {
   const [wh, ww] = s.window;
   const [sh, sw] = s.shift;
@@ -700,8 +566,7 @@ function prepareWindowBias(table: HostTensor, s: WindowSettings): tf.Tensor3D {
     const index = tf.tensor1d(relativePositionIndex(wh, ww), "int32");
     const rows = tf.gather(upload(table), index); // [N*N, heads]
     const bias = tf.transpose(tf.reshape(rows, [n, n, s.heads]), [2, 0, 1]) as tf.Tensor3D; // [heads, N, N]
-    if (sh === 0 && sw === 0)
-      return bias;
+    if (sh === 0 && sw === 0) return bias;
     const windows = (s.grid[0] / wh) * (s.grid[1] / ww);
     const mask = tf.tensor4d(shiftMask(s.grid, [wh, ww], [sh, sw]), [windows, 1, n, n]);
     // [nW, heads, N, N]: the bias for every head plus the mask of every window.
@@ -719,23 +584,13 @@ function attendWindowHeads(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, s: nu
   return tf.reshape(tf.transpose(tf.reshape(out, [s, heads, n, headDim]), [0, 2, 1, 3]), [s, n, heads * headDim]);
 }
 
-interface ProjectionWeights {
-  /** [in, count]. */
-  readonly weight: tf.Tensor2D;
-  readonly bias?: tf.Tensor1D;
-}
-
-/**
- * Output channels [first, first + count) of a PyTorch Linear (weight [out, in], bias [out]) as
- * tfjs reads them: the weight transposed to [in, count], both multiplied by `scale`.
- */
-function linearSlice(w: HostWeights, first: number, count: number, scale: number): ProjectionWeights {
+/** Output channels [first, first + count) of a PyTorch Linear, as tfjs reads them. */
+function linearSlice(w: HostWeights, first: number, count: number, scale: number): LinearWeights {
   const inputs = w.weight.shape[1];
   const weight = new Float32Array(inputs * count);
   for (let j = 0; j < count; j++) {
     const row = (first + j) * inputs;
-    for (let i = 0; i < inputs; i++)
-      weight[i * count + j] = w.weight.values[row + i] * scale;
+    for (let i = 0; i < inputs; i++) weight[i * count + j] = w.weight.values[row + i] * scale;
   }
   return {
     weight: tf.tensor2d(weight, [inputs, count]),
@@ -743,25 +598,16 @@ function linearSlice(w: HostWeights, first: number, count: number, scale: number
   };
 }
 
-function project(rows: tf.Tensor2D, w: ProjectionWeights): tf.Tensor2D {
-  return tf.fused.matMul({ a: rows, b: w.weight, bias: w.bias }) as tf.Tensor2D;
-}
-
 interface QkvWindowAttentionWeights {
-  readonly q: ProjectionWeights;
-  readonly k: ProjectionWeights;
-  readonly v: ProjectionWeights;
+  readonly q: LinearWeights;
+  readonly k: LinearWeights;
+  readonly v: LinearWeights;
   /** [heads, N, N], or with the shift mask [nW*heads, N, N]. */
   readonly bias: tf.Tensor3D;
   readonly heads: number;
 }
 
-/**
- * A qkv Linear and the window attention that reads it, as one step: q, k and v come from three
- * Linears of their own instead of slices of one [S, N, 3D] tensor, which on wasm are strided
- * copies of the whole tensor (a third of the Slice time of Swin-T). `w` holds the Linear's
- * `weight` and `bias` and the attention's `relative_position_bias_table`.
- */
+/** A qkv Linear and the window attention that reads it, as one step. */
 function prepareQkvWindowAttention(w: HostWeights, s: WindowSettings): QkvWindowAttentionWeights {
   const dim = w.weight.shape[0] / 3;
   const headDim = dim / s.heads;
@@ -776,75 +622,50 @@ function qkvWindowAttention(x: tf.Tensor, w: QkvWindowAttentionWeights): tf.Tens
   const rows = tf.reshape(x, [s * n, features]) as tf.Tensor2D;
   const headDim = w.q.weight.shape[1] / heads;
   // [S*N, D] → [S*H, N, hd]: each window's tokens, head by head.
-  const part = (p: ProjectionWeights) => tf.reshape(tf.transpose(tf.reshape(project(rows, p), [s, n, heads, headDim]), [0, 2, 1, 3]), [s * heads, n, headDim]) as tf.Tensor3D;
+  const part = (p: LinearWeights) => tf.reshape(tf.transpose(tf.reshape(linear(rows, p), [s, n, heads, headDim]), [0, 2, 1, 3]), [s * heads, n, headDim]) as tf.Tensor3D;
   return attendWindowHeads(part(w.q), part(w.k), part(w.v), s, heads, w.bias);
 }
 
-/**
- * On wasm a model with global attention runs a batch image by image. Single-threaded XNNPACK
- * is as fast per row at 197 rows as at 1576, so batching gains nothing there, while attention
- * must cut the batch into sequences and every wasm Slice copies its whole input (8 slices of a
- * ViT-B batch of 8 per block). Image by image, a batch costs what its images cost alone.
- * Swin (whose windows attend in one batched matMul) and GPU backends keep the whole batch.
- */
+/** On wasm a model with global attention runs a batch image by image. */
 function imagesPerPass(globalAttention: boolean): number | undefined {
   return tf.getBackend() === "wasm" && globalAttention ? 1 : undefined;
 }
 
-/**
- * Runs `pass` on slices of at most `perPass` images of `input` (all of it when undefined) and
- * joins each of its outputs along dimension 0: every output's dimension 0 is a multiple of the
- * batch, image-major, so slices concatenate. The slices' own outputs are disposed.
- */
+/** Runs `pass` on slices of at most `perPass` images and joins its outputs along dimension 0. */
 function forwardInSlices(input: tf.Tensor, perPass: number | undefined, pass: (x: tf.Tensor) => tf.Tensor[]): tf.Tensor[] {
   const images = input.shape[0];
-  if (perPass === undefined || images <= perPass)
-    return pass(input);
+  if (perPass === undefined || images <= perPass) return pass(input);
   const parts: tf.Tensor[][] = [];
-  const rest = input.shape.slice(1);
   try {
     for (let first = 0; first < images; first += perPass) {
-      const chunk = tf.slice(input, [first, ...rest.map(() => 0)], [Math.min(perPass, images - first), ...rest]);
+      // A number as begin and size slices dimension 0 and keeps the others whole.
+      const chunk = tf.slice(input, first, Math.min(perPass, images - first));
       try {
         parts.push(pass(chunk));
-      }
-      finally {
+      } finally {
         chunk.dispose();
       }
     }
     return parts[0].map((_, i) => tf.concat(parts.map((p) => p[i]), 0));
-  }
-  finally {
-    for (const t of new Set(parts.flat()))
-      t.dispose();
+  } finally {
+    for (const t of new Set(parts.flat())) t.dispose();
   }
 }
 
 /** Every tensor in `value` (a tensor, or objects and arrays holding tensors and other values). */
 function tensorsIn(value: unknown): tf.Tensor[] {
-  if (value instanceof tf.Tensor)
-    return [value];
-  if (Array.isArray(value))
-    return value.flatMap((v: unknown) => tensorsIn(v));
-  if (typeof value === "object" && value !== null)
-    return Object.values(value).flatMap((v: unknown) => tensorsIn(v));
+  if (value instanceof tf.Tensor) return [value];
+  if (Array.isArray(value)) return value.flatMap((v: unknown) => tensorsIn(v));
+  if (typeof value === "object" && value !== null) return Object.values(value).flatMap((v: unknown) => tensorsIn(v));
   return [];
 }
 
 /** How one convolution runs: what the spec says, resolved against its input's size. */
 interface ConvSettings {
-  readonly strides: [
-    number,
-    number
-  ];
-  readonly dilations: [
-    number,
-    number
-  ];
+  readonly strides: [number, number];
+  readonly dilations: [number, number];
   readonly pad: Padding4;
   readonly groups: number;
-  /** groups equal to the input channels (and more than one): tfjs's depthwise convolution. */
-  readonly depthwise: boolean;
 }
 
 interface ConvWeights {
@@ -854,12 +675,10 @@ interface ConvWeights {
 
 /** PyTorch [out, in/g, kh, kw] to the filter tfjs reads for this convolution. */
 function toTfjsFilter(weight: tf.Tensor, s: ConvSettings): tf.Tensor4D {
-  if (s.depthwise) {
-    // Output channel i*mult + m reads input channel i, in PyTorch and in tfjs alike; a
-    // depthwise conv has as many groups as input channels.
-    const [out, , kh, kw] = weight.shape;
-    return tf.transpose(tf.reshape(weight, [s.groups, out / s.groups, kh, kw]), [2, 3, 0, 1]) as tf.Tensor4D;
-  }
+  const [out, perGroup, kh, kw] = weight.shape;
+  // Depthwise (one input channel per group): output channel i*mult + m reads input channel i,
+  // in PyTorch and in tfjs alike.
+  if (s.groups > 1 && perGroup === 1) return tf.transpose(tf.reshape(weight, [s.groups, out / s.groups, kh, kw]), [2, 3, 0, 1]) as tf.Tensor4D;
   return tf.transpose(weight, [2, 3, 1, 0]) as tf.Tensor4D;
 }
 
@@ -871,29 +690,9 @@ function prepareConv(w: HostWeights, s: ConvSettings): ConvWeights {
   }));
 }
 
-/** x [B, H, W, C] → [B, H', W', out]. */
+/** x [B, H, W, C] → [B, H', W', out] (one group). */
 function conv2d(x: tf.Tensor, w: ConvWeights, s: ConvSettings): tf.Tensor {
-  const { strides, dilations, pad } = s;
-  const x4 = x as tf.Tensor4D;
-  if (s.depthwise) {
-    // tfjs's fused depthwise conv takes one padding for all sides: pad unequal sides first.
-    const [, [top, bottom], [left, right]] = pad;
-    const even = top === bottom && left === right && top === left;
-    const input = even ? x4 : (tf.pad(x4, pad) as tf.Tensor4D);
-    return tf.fused.depthwiseConv2d({ x: input, filter: w.weight, strides, pad: even ? top : 0, dilations, bias: w.bias });
-  }
-  if (s.groups === 1)
-    return tf.fused.conv2d({ x: x4, filter: w.weight, strides, pad, dilations, bias: w.bias });
-  // Grouped (not depthwise): one convolution per group of channels, joined again.
-  const cin = x4.shape[3] / s.groups;
-  const cout = w.weight.shape[3] / s.groups;
-  const parts = Array.from({ length: s.groups }, (_, g) => {
-    const xs = tf.slice(x4, [0, 0, 0, g * cin], [-1, -1, -1, cin]);
-    const ws = tf.slice(w.weight, [0, 0, 0, g * cout], [-1, -1, -1, cout]);
-    return tf.conv2d(xs, ws, strides, pad, "NHWC", dilations);
-  });
-  const y = tf.concat(parts, 3);
-  return w.bias ? tf.add(y, w.bias) : y;
+  return tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w.weight, strides: s.strides, pad: s.pad, dilations: s.dilations, bias: w.bias });
 }
 
 interface LinearWeights {
@@ -902,10 +701,7 @@ interface LinearWeights {
   readonly bias?: tf.Tensor1D;
 }
 
-/**
- * tfjs-wasm sends a matMul with a transposed operand to a scalar loop (about 13x slower than
- * XNNPACK), so the [out, in] weight is transposed once here instead of at every call.
- */
+/** A Linear's weight as [in, out], transposed once at load. */
 function prepareLinear(w: HostWeights): LinearWeights {
   return tf.tidy(() => ({
     weight: tf.transpose(upload(w.weight)) as tf.Tensor2D,
@@ -956,10 +752,7 @@ function toChannelsLast(x: tf.Tensor): tf.Tensor {
 }
 
 /** [B, nh*wh, nw*ww, C] → [B*nh*nw, wh*ww, C], via [B*nh, nw, wh, ww*C]. */
-function windowPartition(x: tf.Tensor, window: [
-  number,
-  number
-]): tf.Tensor {
+function windowPartition(x: tf.Tensor, window: [number, number]): tf.Tensor {
   const [b, h, w, c] = x.shape;
   const [wh, ww] = window;
   const windows = swapMiddle(x, b * (h / wh), wh, w / ww, ww * c);
@@ -967,13 +760,7 @@ function windowPartition(x: tf.Tensor, window: [
 }
 
 /** [B*nW, wh*ww, C] → [B, H, W, C] for a `grid` of H x W tokens. */
-function windowReverse(x: tf.Tensor, window: [
-  number,
-  number
-], grid: [
-  number,
-  number
-]): tf.Tensor {
+function windowReverse(x: tf.Tensor, window: [number, number], grid: [number, number]): tf.Tensor {
   const [wh, ww] = window;
   const [h, w] = grid;
   const c = x.shape[2] as number;
@@ -985,8 +772,7 @@ function windowReverse(x: tf.Tensor, window: [
 function rollAxis(x: tf.Tensor, shift: number, axis: number): tf.Tensor {
   const n = x.shape[axis];
   const s = ((shift % n) + n) % n;
-  if (s === 0)
-    return x;
+  if (s === 0) return x;
   const begin = x.shape.map(() => 0);
   const tailBegin = [...begin];
   tailBegin[axis] = n - s;
@@ -996,18 +782,12 @@ function rollAxis(x: tf.Tensor, shift: number, axis: number): tf.Tensor {
 }
 
 /** torch.roll of [B, H, W, C] by `shift` along H and W. */
-function roll(x: tf.Tensor, shift: [
-  number,
-  number
-]): tf.Tensor {
+function roll(x: tf.Tensor, shift: [number, number]): tf.Tensor {
   const rolled = rollAxis(rollAxis(x, shift[0], 1), shift[1], 2);
   return rolled === x ? tf.clone(x) : rolled;
 }
 
-/**
- * Swin's patch merging: [B, H, W, C] → [B, H/2, W/2, 4C], output channels ordered (dx, dy, c):
- * cells (2i,2j), (2i+1,2j), (2i,2j+1), (2i+1,2j+1).
- */
+/** Swin's patch merging: [B, H, W, C] → [B, H/2, W/2, 4C]. */
 function patchMerge(x: tf.Tensor): tf.Tensor {
   const [b, h, w, c] = x.shape;
   const pairsOfRows = swapMiddle(x, b * (h / 2), 2, w / 2, 2 * c); // [B*H/2, W/2, dy, (dx, c)]
@@ -1019,37 +799,23 @@ function formatShape(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;
 }
 
-/**
- * Throws one error naming every missing, unexpected and mis-shaped weight (with both shapes),
- * or a weight that is not float32; returns when `weights` has exactly the `expected` keys.
- */
-function checkWeights(weights: Readonly<Record<string, tf.Tensor>>, expected: {
-  readonly [key: string]: readonly number[];
-}, model: string): void {
+/** Throws one error naming every missing, unexpected, mis-shaped or non-float32 weight. */
+function checkWeights(weights: Readonly<Record<string, tf.Tensor>>, expected: { readonly [key: string]: readonly number[] }, model: string): void {
   const problems: string[] = [];
   for (const [key, shape] of Object.entries(expected)) {
     const given = Object.hasOwn(weights, key) ? weights[key] : undefined;
-    if (given === undefined)
-      problems.push(`missing \`${key}\` ${formatShape(shape)}`);
-    else if (given.shape.length !== shape.length || given.shape.some((d, i) => d !== shape[i])) {
-      problems.push(`\`${key}\` is ${formatShape(given.shape)}, expected ${formatShape(shape)}`);
-    }
-    else if (given.dtype !== "float32")
-      problems.push(`\`${key}\` is ${given.dtype}, expected float32`);
+    if (given === undefined) problems.push(`missing \`${key}\` ${formatShape(shape)}`);
+    else if (formatShape(given.shape) !== formatShape(shape)) problems.push(`\`${key}\` is ${formatShape(given.shape)}, expected ${formatShape(shape)}`);
+    else if (given.dtype !== "float32") problems.push(`\`${key}\` is ${given.dtype}, expected float32`);
   }
-  for (const key of Object.keys(weights)) {
-    if (!Object.hasOwn(expected, key))
-      problems.push(`unexpected \`${key}\` ${formatShape(weights[key].shape)}`);
-  }
-  if (problems.length > 0)
-    throw new Error(`the weights do not fit \`${model}\`: ${problems.join("; ")}`);
+  for (const key of Object.keys(weights)) if (!Object.hasOwn(expected, key)) problems.push(`unexpected \`${key}\` ${formatShape(weights[key].shape)}`);
+  if (problems.length > 0) throw new Error(`the weights do not fit \`${model}\`: ${problems.join("; ")}`);
 }
 
 /** Throws unless `input` is [B, ...dims] with B of at least 1. */
 function checkInput(input: tf.Tensor, dims: readonly number[], model: string): void {
   const fits = input.rank === dims.length + 1 && input.shape[0] >= 1 && dims.every((d, i) => input.shape[i + 1] === d);
-  if (!fits)
-    throw new Error(`the input of \`${model}\` must be [B, ${dims.join(", ")}], got ${formatShape(input.shape)}`);
+  if (!fits) throw new Error(`the input of \`${model}\` must be [B, ${dims.join(", ")}], got ${formatShape(input.shape)}`);
 }
 
 /** Reads one layer's weights, by the segments of its path (empty ones skipped). */
@@ -1060,60 +826,35 @@ function weightPath(...segments: ReadonlyArray<string | number>): string {
   return segments.filter((segment) => segment !== "").join(".");
 }
 
-/**
- * A reader of one layer's weights at a time: `layer("blocks", 3, "attn.qkv")` gives the host values
- * of `blocks.3.attn.qkv.weight` and `.bias` by parameter name, and a key that is the path itself
- * (`cls_token`) under the name "". Values are copied, so the caller's tensors stay theirs.
- */
+/** A reader of one layer's host weights at a time, by parameter name. */
 function layerReader(weights: Readonly<Record<string, tf.Tensor>>): LayerReader {
   return (...path) => {
     const prefix = weightPath(...path);
-    const layer: Array<[
-      string,
-      HostTensor
-    ]> = [];
+    const layer: Array<[string, HostTensor]> = [];
     for (const [key, tensor] of Object.entries(weights)) {
       const name = key === prefix ? "" : prefix === "" ? key : key.startsWith(`${prefix}.`) ? key.slice(prefix.length + 1) : undefined;
-      if (name !== undefined && !name.includes("."))
-        layer.push([name, { values: new Float32Array(tensor.dataSync()), shape: tensor.shape }]);
+      if (name !== undefined && !name.includes(".")) layer.push([name, { values: new Float32Array(tensor.dataSync()), shape: tensor.shape }]);
     }
     // fromEntries defines own properties: a key named `__proto__` stays a key.
     return Object.fromEntries(layer);
   };
 }
 
-/** Frees every tensor of a loaded model. */
-function disposeWeights(weights: unknown): void {
-  tf.dispose(tensorsIn(weights));
-}
-
-/**
- * Runs `block` once per entry of `layers`, each on the result of the one before and in a tidy of
- * its own, disposing each intermediate as soon as the next exists (one tidy around all of them
- * would keep every block's tensors alive). Returns a new tensor: `x` stays the caller's.
- */
+/** Runs `block` once per entry of `layers`, each on the result of the one before. */
 function repeatBlock<W>(x: tf.Tensor, layers: readonly W[], block: (x: tf.Tensor, w: W) => tf.Tensor): tf.Tensor {
   let y = x;
   for (const w of layers) {
     const input = y;
     y = tf.tidy(() => block(input, w));
-    if (input !== x)
-      input.dispose();
+    if (input !== x) input.dispose();
   }
   return y === x ? tf.clone(x) : y;
 }
 
-/** `shapes` (keys relative to one repeated block) for each of `count` blocks at `prefix.0`, `prefix.1`, …. */
-function repeatShapes(prefix: string, count: number, shapes: {
-  readonly [key: string]: readonly number[];
-}): Record<string, readonly number[]> {
-  const entries: Array<[
-    string,
-    readonly number[]
-  ]> = [];
-  for (let i = 0; i < count; i++)
-    for (const [key, shape] of Object.entries(shapes))
-      entries.push([weightPath(prefix, i, key), shape]);
+/** `shapes` (keys relative to one block) for `count` blocks at `prefix.0` to `prefix.{count-1}`. */
+function repeatShapes(prefix: string, count: number, shapes: { readonly [key: string]: readonly number[] }): Record<string, readonly number[]> {
+  const entries: Array<[string, readonly number[]]> = [];
+  for (let i = 0; i < count; i++) for (const [key, shape] of Object.entries(shapes)) entries.push([weightPath(prefix, i, key), shape]);
   return Object.fromEntries(entries);
 }
 
@@ -1123,28 +864,11 @@ interface HostTensor {
   readonly shape: readonly number[];
 }
 
-/** One layer's weights by parameter name (`weight`, `bias`; "" for the layer's own path, as `cls_token`). */
+/** One layer's weights by parameter name ("" for the layer's own path, as in `cls_token`). */
 type HostWeights = Readonly<Record<string, HostTensor>>;
 
 /** Explicit NHWC padding: [[0, 0], [top, bottom], [left, right], [0, 0]]. */
-type Padding4 = [
-  [
-    number,
-    number
-  ],
-  [
-    number,
-    number
-  ],
-  [
-    number,
-    number
-  ],
-  [
-    number,
-    number
-  ]
-];
+type Padding4 = [[number, number], [number, number], [number, number], [number, number]];
 
 function upload(weight: HostTensor): tf.Tensor {
   return tf.tensor(weight.values, [...weight.shape], "float32");

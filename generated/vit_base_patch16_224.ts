@@ -4,25 +4,15 @@
 
 import * as tf from "@tensorflow/tfjs-core";
 
-/**
- * The model: its name, its input [C, H, W] and output without the batch dimension, and its parameter count.
- */
-export const spec: {
-  readonly name: string; readonly input: readonly [
-    number,
-    number,
-    number
-  ]; readonly output: readonly number[]; readonly params: number;
-} = {
+/** The model: its name, its input [C, H, W] and output without the batch dimension, and its parameter count. */
+export const spec: { readonly name: string; readonly input: readonly [number, number, number]; readonly output: readonly number[]; readonly params: number; } = {
   name: "vit_base_patch16_224",
   input: [3, 224, 224],
   output: [1000],
   params: 86567656
 };
 
-/**
- * The weights `createModel` takes: timm's state_dict keys with their PyTorch shapes.
- */
+/** The weights `createModel` takes: timm's state_dict keys with their PyTorch shapes. */
 export const weightShapes: { readonly [timmKey: string]: readonly number[]; } = {
   "patch_embed.proj.weight": [768, 3, 16, 16],
   "patch_embed.proj.bias": [768],
@@ -50,21 +40,18 @@ export const weightShapes: { readonly [timmKey: string]: readonly number[]; } = 
 
 export interface VitModel {
   /**
-   * timm's forward() (`logits`) and forward_features() (`features`) of NCHW float32 images [B, C, H, W].
-   * Leaves no tensor behind but the two it returns, which the caller disposes.
+   * timm's forward() as `logits` and forward_features() as `features`, of NCHW float32 images [B, C, H, W].
+   * Leaves no tensor behind but these two, which the caller disposes.
    */
   predict(input: tf.Tensor4D): { logits: tf.Tensor; features: tf.Tensor; };
-  /**
-   * Frees the model's weights.
-   */
+  /** Frees the model's weights. */
   dispose(): void;
 }
 
 /**
- * The model with timm's weights: `weightShapes` says which, by state_dict key, in PyTorch layouts
- * (Linear [out, in], Conv2d [out, in/groups, kh, kw]), float32. They are converted here, once; the
- * caller still owns (and disposes) the tensors it passed. Throws an error naming every missing,
- * unexpected or mis-shaped weight.
+ * The model with timm's float32 weights, by state_dict key in PyTorch layouts (`weightShapes`).
+ * They are converted here, once; the caller keeps (and disposes) its tensors. Throws an error
+ * naming every missing, unexpected or mis-shaped weight.
  */
 export function createModel(weights: Record<string, tf.Tensor>): VitModel {
   checkWeights(weights, weightShapes, spec.name);
@@ -76,199 +63,129 @@ export function createModel(weights: Record<string, tf.Tensor>): VitModel {
       return { logits, features };
     },
     dispose(): void {
-      disposeWeights(layers);
+      tf.dispose(tensorsIn(layers));
     }
   };
 }
 
 /**
  * timm `VisionTransformer`.
- *
- * `vit` (std/vit.vit:58), at `(root)`.
+ * `vit` (std/vit.vit:58) at `(root)`.
  */
-function vit(x: tf.Tensor, w: VitWeights): tf.Tensor[] {
+function vit(x: tf.Tensor, w: ReturnType<typeof loadVit>): tf.Tensor[] {
   const patchEmbedOut = tf.tidy(() => patchEmbed(x, w.patch_embed)); // [B, 196, 768]
   const features = tf.tidy(() => vitTrunk(patchEmbedOut, w.vitTrunk)); // [B, 197, 768]
   tf.dispose([patchEmbedOut]);
   const logits = tf.tidy(() => vitHead(features, w.vitHead)); // [B, 1000]
   return [logits, features];
 }
-
-// `vit`'s weights, from timm's under the path `p`.
-function loadVit(layer: LayerReader, p: string) {
-  return {
-    patch_embed: loadPatchEmbed(layer, weightPath(p, "patch_embed")),
-    vitTrunk: loadVitTrunk(layer, weightPath(p, "")),
-    vitHead: loadVitHead(layer, weightPath(p, ""))
-  };
-}
-
-type VitWeights = ReturnType<typeof loadVit>;
+const loadVit = (layer: LayerReader, p: string) => ({
+  patch_embed: loadPatchEmbed(layer, weightPath(p, "patch_embed")),
+  vitTrunk: loadVitTrunk(layer, p),
+  vitHead: loadVitHead(layer, p)
+});
 
 /**
  * timm `PatchEmbed`: a PxP conv with stride P, flattened to tokens row-major over the grid.
- *
- * `patch_embed` (std/vit.vit:9), at `patch_embed`.
+ * `patch_embed` (std/vit.vit:9) at `patch_embed`.
  */
-function patchEmbed(x: tf.Tensor, w: PatchEmbedWeights): tf.Tensor {
-  const proj = conv2d(toChannelsLast(x), w.proj, { strides: [16, 16], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1, depthwise: false }); // [B, 768, 14, 14], held channels-last
+function patchEmbed(x: tf.Tensor, w: ReturnType<typeof loadPatchEmbed>): tf.Tensor {
+  const proj = conv2d(toChannelsLast(x), w.proj, { strides: [16, 16], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }); // [B, 768, 14, 14], held channels-last
   return flattenTokens(proj); // [B, 196, 768]
 }
-
-// `patchEmbed`'s weights, from timm's under the path `p`.
-function loadPatchEmbed(layer: LayerReader, p: string) {
-  return {
-    proj: prepareConv(layer(p, "proj"), { strides: [16, 16], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1, depthwise: false })
-  };
-}
-
-type PatchEmbedWeights = ReturnType<typeof loadPatchEmbed>;
+const loadPatchEmbed = (layer: LayerReader, p: string) => ({
+  proj: prepareConv(layer(p, "proj"), { strides: [16, 16], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 })
+});
 
 /**
  * The transformer trunk shared by every ViT variant: prefix tokens, position embedding,
  * encoder blocks and the final norm. `prefix` is 1 with a class token, 2 with a distillation token.
- *
- * `vit_trunk` (std/vit.vit:23), at `(root)`.
+ * `vit_trunk` (std/vit.vit:23) at `(root)`.
  */
-function vitTrunk(x: tf.Tensor, w: VitTrunkWeights): tf.Tensor {
+function vitTrunk(x: tf.Tensor, w: ReturnType<typeof loadVitTrunk>): tf.Tensor {
   const clsToken = prependToken(x, w.cls_token); // [B, 197, 768]
   const posEmbed = addPosEmbed(clsToken, w.pos_embed); // [B, 197, 768]
   tf.dispose([clsToken]);
   const blocks = tf.tidy(() => repeatBlock(posEmbed, w.blocks, encoderBlock)); // [B, 197, 768]
   tf.dispose([posEmbed]);
-  const norm = layerNorm(blocks, w.norm, 0.000001); // [B, 197, 768]
+  const norm = layerNorm(blocks, w.norm, 1e-6); // [B, 197, 768]
   tf.dispose([blocks]);
   return norm;
 }
-
-// `vitTrunk`'s weights, from timm's under the path `p`.
-function loadVitTrunk(layer: LayerReader, p: string) {
-  return {
-    cls_token: prepareTensor(layer(p, "cls_token")),
-    pos_embed: prepareTensor(layer(p, "pos_embed")),
-    blocks: Array.from({ length: 12 }, (_, i) => loadEncoderBlock(layer, weightPath(p, "blocks", i))),
-    norm: prepareNorm(layer(p, "norm"))
-  };
-}
-
-type VitTrunkWeights = ReturnType<typeof loadVitTrunk>;
+const loadVitTrunk = (layer: LayerReader, p: string) => ({
+  cls_token: prepareTensor(layer(p, "cls_token")),
+  pos_embed: prepareTensor(layer(p, "pos_embed")),
+  blocks: Array.from({ length: 12 }, (_, i) => loadEncoderBlock(layer, weightPath(p, "blocks", i))),
+  norm: prepareNorm(layer(p, "norm"))
+});
 
 /**
  * timm `Block`: pre-norm attention and MLP, each in a residual. The MLP is int(dim * mlp_ratio)
  * wide; where that is 0, timm's `Mlp` falls back to `dim` (`hidden_features or in_features`).
- *
- * `encoder_block` (std/layers.vit:30), at `blocks.0` … `blocks.11` (12 calls).
- * Shapes are those at `blocks.0`.
+ * `encoder_block` (std/layers.vit:30) at `blocks.0` … `blocks.11` (12 calls); shapes as at `blocks.0`.
  */
-function encoderBlock(x: tf.Tensor, w: EncoderBlockWeights): tf.Tensor {
-  const norm1 = layerNorm(x, w.norm1, 0.000001); // [B, 197, 768]
+function encoderBlock(x: tf.Tensor, w: ReturnType<typeof loadEncoderBlock>): tf.Tensor {
+  const norm1 = layerNorm(x, w.norm1, 1e-6); // [B, 197, 768]
   const attn = tf.tidy(() => mhAttention(norm1, w.attn)); // [B, 197, 768]
   tf.dispose([norm1]);
   const sum = addTensors(attn, x); // [B, 197, 768]
   tf.dispose([attn]);
-  const norm2 = layerNorm(sum, w.norm2, 0.000001); // [B, 197, 768]
+  const norm2 = layerNorm(sum, w.norm2, 1e-6); // [B, 197, 768]
   const mlpOut = tf.tidy(() => mlp(norm2, w.mlp)); // [B, 197, 768]
   tf.dispose([norm2]);
   const sumOut = addTensors(mlpOut, sum); // [B, 197, 768]
   tf.dispose([sum, mlpOut]);
   return sumOut;
 }
-
-// `encoderBlock`'s weights, from timm's under the path `p`.
-function loadEncoderBlock(layer: LayerReader, p: string) {
-  return {
-    norm1: prepareNorm(layer(p, "norm1")),
-    attn: loadMhAttention(layer, weightPath(p, "attn")),
-    norm2: prepareNorm(layer(p, "norm2")),
-    mlp: loadMlp(layer, weightPath(p, "mlp"))
-  };
-}
-
-type EncoderBlockWeights = ReturnType<typeof loadEncoderBlock>;
+const loadEncoderBlock = (layer: LayerReader, p: string) => ({
+  norm1: prepareNorm(layer(p, "norm1")),
+  attn: loadMhAttention(layer, weightPath(p, "attn")),
+  norm2: prepareNorm(layer(p, "norm2")),
+  mlp: loadMlp(layer, weightPath(p, "mlp"))
+});
 
 /**
  * timm `Attention`: fused qkv projection, multi-head scaled dot-product attention, proj.
- *
- * `mh_attention` (std/layers.vit:18), at `blocks.0.attn` … `blocks.11.attn` (12 calls).
- * Shapes are those at `blocks.0.attn`.
+ * `mh_attention` (std/layers.vit:18) at `blocks.0.attn` … `blocks.11.attn` (12 calls); shapes as at `blocks.0.attn`.
  */
-function mhAttention(x: tf.Tensor, w: MhAttentionWeights): tf.Tensor {
+function mhAttention(x: tf.Tensor, w: ReturnType<typeof loadMhAttention>): tf.Tensor {
   const attended = qkvAttention(x, w.qkv); // [B, 197, 768]
   return linear(attended, w.proj); // [B, 197, 768]
 }
-
-// `mhAttention`'s weights, from timm's under the path `p`.
-function loadMhAttention(layer: LayerReader, p: string) {
-  return {
-    qkv: prepareQkvAttention(layer(p, "qkv"), 12),
-    proj: prepareLinear(layer(p, "proj"))
-  };
-}
-
-type MhAttentionWeights = ReturnType<typeof loadMhAttention>;
+const loadMhAttention = (layer: LayerReader, p: string) => ({ qkv: prepareQkvAttention(layer(p, "qkv"), 12), proj: prepareLinear(layer(p, "proj")) });
 
 /**
  * timm `Mlp`: fc1 → activation → fc2.
- *
- * `mlp` (std/layers.vit:4), at `blocks.0.mlp` … `blocks.11.mlp` (12 calls).
- * Shapes are those at `blocks.0.mlp`.
+ * `mlp` (std/layers.vit:4) at `blocks.0.mlp` … `blocks.11.mlp` (12 calls); shapes as at `blocks.0.mlp`.
  */
-function mlp(x: tf.Tensor, w: MlpWeights): tf.Tensor {
+function mlp(x: tf.Tensor, w: ReturnType<typeof loadMlp>): tf.Tensor {
   const fc1 = linear(x, w.fc1); // [B, 197, 3072]
   const act = gelu(fc1); // [B, 197, 3072]
   return linear(act, w.fc2); // [B, 197, 768]
 }
-
-// `mlp`'s weights, from timm's under the path `p`.
-function loadMlp(layer: LayerReader, p: string) {
-  return {
-    fc1: prepareLinear(layer(p, "fc1")),
-    fc2: prepareLinear(layer(p, "fc2"))
-  };
-}
-
-type MlpWeights = ReturnType<typeof loadMlp>;
+const loadMlp = (layer: LayerReader, p: string) => ({ fc1: prepareLinear(layer(p, "fc1")), fc2: prepareLinear(layer(p, "fc2")) });
 
 /**
  * Pooling and classifier of `vit` and `vit_hybrid`.
- *
- * `vit_head` (std/vit.vit:46), at `(root)`.
+ * `vit_head` (std/vit.vit:46) at `(root)`.
  */
-function vitHead(x: tf.Tensor, w: VitHeadWeights): tf.Tensor {
+function vitHead(x: tf.Tensor, w: ReturnType<typeof loadVitHead>): tf.Tensor {
   const token = selectToken(x, 0); // [B, 768]
   return linear(token, w.head); // [B, 1000]
 }
-
-// `vitHead`'s weights, from timm's under the path `p`.
-function loadVitHead(layer: LayerReader, p: string) {
-  return {
-    head: prepareLinear(layer(p, "head"))
-  };
-}
-
-type VitHeadWeights = ReturnType<typeof loadVitHead>;
+const loadVitHead = (layer: LayerReader, p: string) => ({ head: prepareLinear(layer(p, "head")) });
 
 // ---- Runtime ---------------------------------------------------------------------------------
 // Copied from vitc's src/backends/tfjs/runtime/, the code that `vitc run` executes, so that this
 // module computes what `vitc run` computes.
 
-interface ProjectionWeights {
-  /** [in, count]. */
-  readonly weight: tf.Tensor2D;
-  readonly bias?: tf.Tensor1D;
-}
-
-/**
- * Output channels [first, first + count) of a PyTorch Linear (weight [out, in], bias [out]) as
- * tfjs reads them: the weight transposed to [in, count], both multiplied by `scale`.
- */
-function linearSlice(w: HostWeights, first: number, count: number, scale: number): ProjectionWeights {
+/** Output channels [first, first + count) of a PyTorch Linear, as tfjs reads them. */
+function linearSlice(w: HostWeights, first: number, count: number, scale: number): LinearWeights {
   const inputs = w.weight.shape[1];
   const weight = new Float32Array(inputs * count);
   for (let j = 0; j < count; j++) {
     const row = (first + j) * inputs;
-    for (let i = 0; i < inputs; i++)
-      weight[i * count + j] = w.weight.values[row + i] * scale;
+    for (let i = 0; i < inputs; i++) weight[i * count + j] = w.weight.values[row + i] * scale;
   }
   return {
     weight: tf.tensor2d(weight, [inputs, count]),
@@ -276,24 +193,14 @@ function linearSlice(w: HostWeights, first: number, count: number, scale: number
   };
 }
 
-function project(rows: tf.Tensor2D, w: ProjectionWeights): tf.Tensor2D {
-  return tf.fused.matMul({ a: rows, b: w.weight, bias: w.bias }) as tf.Tensor2D;
-}
-
 /** Each head's q, k and v projections, cut from a qkv Linear at load. */
 interface QkvAttentionWeights {
-  readonly q: readonly ProjectionWeights[];
-  readonly k: readonly ProjectionWeights[];
-  readonly v: readonly ProjectionWeights[];
+  readonly q: readonly LinearWeights[];
+  readonly k: readonly LinearWeights[];
+  readonly v: readonly LinearWeights[];
 }
 
-/**
- * A qkv Linear and the global attention that reads it, as one step. Each head's q, k and v come
- * from their own [in, hd] slice of the qkv weight, cut on the host at load, so nothing is sliced
- * at run time: in tfjs-wasm every Slice copies its whole input out of the wasm heap, and the 36
- * slices of a ViT-B block's [N, 3D] tensor cost half as much as the qkv matMul itself. The
- * attention scale is folded into q's weight and bias (exact when head_dim is a power of 4).
- */
+/** A qkv Linear and the global attention that reads it, as one step. */
 function prepareQkvAttention(w: HostWeights, heads: number): QkvAttentionWeights {
   const dim = w.weight.shape[0] / 3;
   const headDim = dim / heads;
@@ -308,79 +215,54 @@ function qkvAttention(x: tf.Tensor, w: QkvAttentionWeights): tf.Tensor {
   const sequences = Array.from({ length: s }, (_, i) => tf.tidy(() => {
     const rows = tf.reshape(s === 1 ? x : tf.slice(x, [i, 0, 0], [1, n, features]), [n, features]) as tf.Tensor2D;
     const outputs = Array.from({ length: heads }, (_, h) => {
-      const scores = tf.matMul(project(rows, w.q[h]), tf.transpose(project(rows, w.k[h])));
-      return tf.matMul(tf.softmax(scores), project(rows, w.v[h]));
+      const scores = tf.matMul(linear(rows, w.q[h]), tf.transpose(linear(rows, w.k[h])));
+      return tf.matMul(tf.softmax(scores), linear(rows, w.v[h]));
     });
     return tf.concat(outputs, 1);
   }));
   return s === 1 ? tf.expandDims(sequences[0], 0) : tf.stack(sequences);
 }
 
-/**
- * On wasm a model with global attention runs a batch image by image. Single-threaded XNNPACK
- * is as fast per row at 197 rows as at 1576, so batching gains nothing there, while attention
- * must cut the batch into sequences and every wasm Slice copies its whole input (8 slices of a
- * ViT-B batch of 8 per block). Image by image, a batch costs what its images cost alone.
- * Swin (whose windows attend in one batched matMul) and GPU backends keep the whole batch.
- */
+/** On wasm a model with global attention runs a batch image by image. */
 function imagesPerPass(globalAttention: boolean): number | undefined {
   return tf.getBackend() === "wasm" && globalAttention ? 1 : undefined;
 }
 
-/**
- * Runs `pass` on slices of at most `perPass` images of `input` (all of it when undefined) and
- * joins each of its outputs along dimension 0: every output's dimension 0 is a multiple of the
- * batch, image-major, so slices concatenate. The slices' own outputs are disposed.
- */
+/** Runs `pass` on slices of at most `perPass` images and joins its outputs along dimension 0. */
 function forwardInSlices(input: tf.Tensor, perPass: number | undefined, pass: (x: tf.Tensor) => tf.Tensor[]): tf.Tensor[] {
   const images = input.shape[0];
-  if (perPass === undefined || images <= perPass)
-    return pass(input);
+  if (perPass === undefined || images <= perPass) return pass(input);
   const parts: tf.Tensor[][] = [];
-  const rest = input.shape.slice(1);
   try {
     for (let first = 0; first < images; first += perPass) {
-      const chunk = tf.slice(input, [first, ...rest.map(() => 0)], [Math.min(perPass, images - first), ...rest]);
+      // A number as begin and size slices dimension 0 and keeps the others whole.
+      const chunk = tf.slice(input, first, Math.min(perPass, images - first));
       try {
         parts.push(pass(chunk));
-      }
-      finally {
+      } finally {
         chunk.dispose();
       }
     }
     return parts[0].map((_, i) => tf.concat(parts.map((p) => p[i]), 0));
-  }
-  finally {
-    for (const t of new Set(parts.flat()))
-      t.dispose();
+  } finally {
+    for (const t of new Set(parts.flat())) t.dispose();
   }
 }
 
 /** Every tensor in `value` (a tensor, or objects and arrays holding tensors and other values). */
 function tensorsIn(value: unknown): tf.Tensor[] {
-  if (value instanceof tf.Tensor)
-    return [value];
-  if (Array.isArray(value))
-    return value.flatMap((v: unknown) => tensorsIn(v));
-  if (typeof value === "object" && value !== null)
-    return Object.values(value).flatMap((v: unknown) => tensorsIn(v));
+  if (value instanceof tf.Tensor) return [value];
+  if (Array.isArray(value)) return value.flatMap((v: unknown) => tensorsIn(v));
+  if (typeof value === "object" && value !== null) return Object.values(value).flatMap((v: unknown) => tensorsIn(v));
   return [];
 }
 
 /** How one convolution runs: what the spec says, resolved against its input's size. */
 interface ConvSettings {
-  readonly strides: [
-    number,
-    number
-  ];
-  readonly dilations: [
-    number,
-    number
-  ];
+  readonly strides: [number, number];
+  readonly dilations: [number, number];
   readonly pad: Padding4;
   readonly groups: number;
-  /** groups equal to the input channels (and more than one): tfjs's depthwise convolution. */
-  readonly depthwise: boolean;
 }
 
 interface ConvWeights {
@@ -390,12 +272,10 @@ interface ConvWeights {
 
 /** PyTorch [out, in/g, kh, kw] to the filter tfjs reads for this convolution. */
 function toTfjsFilter(weight: tf.Tensor, s: ConvSettings): tf.Tensor4D {
-  if (s.depthwise) {
-    // Output channel i*mult + m reads input channel i, in PyTorch and in tfjs alike; a
-    // depthwise conv has as many groups as input channels.
-    const [out, , kh, kw] = weight.shape;
-    return tf.transpose(tf.reshape(weight, [s.groups, out / s.groups, kh, kw]), [2, 3, 0, 1]) as tf.Tensor4D;
-  }
+  const [out, perGroup, kh, kw] = weight.shape;
+  // Depthwise (one input channel per group): output channel i*mult + m reads input channel i,
+  // in PyTorch and in tfjs alike.
+  if (s.groups > 1 && perGroup === 1) return tf.transpose(tf.reshape(weight, [s.groups, out / s.groups, kh, kw]), [2, 3, 0, 1]) as tf.Tensor4D;
   return tf.transpose(weight, [2, 3, 1, 0]) as tf.Tensor4D;
 }
 
@@ -407,29 +287,9 @@ function prepareConv(w: HostWeights, s: ConvSettings): ConvWeights {
   }));
 }
 
-/** x [B, H, W, C] → [B, H', W', out]. */
+/** x [B, H, W, C] → [B, H', W', out] (one group). */
 function conv2d(x: tf.Tensor, w: ConvWeights, s: ConvSettings): tf.Tensor {
-  const { strides, dilations, pad } = s;
-  const x4 = x as tf.Tensor4D;
-  if (s.depthwise) {
-    // tfjs's fused depthwise conv takes one padding for all sides: pad unequal sides first.
-    const [, [top, bottom], [left, right]] = pad;
-    const even = top === bottom && left === right && top === left;
-    const input = even ? x4 : (tf.pad(x4, pad) as tf.Tensor4D);
-    return tf.fused.depthwiseConv2d({ x: input, filter: w.weight, strides, pad: even ? top : 0, dilations, bias: w.bias });
-  }
-  if (s.groups === 1)
-    return tf.fused.conv2d({ x: x4, filter: w.weight, strides, pad, dilations, bias: w.bias });
-  // Grouped (not depthwise): one convolution per group of channels, joined again.
-  const cin = x4.shape[3] / s.groups;
-  const cout = w.weight.shape[3] / s.groups;
-  const parts = Array.from({ length: s.groups }, (_, g) => {
-    const xs = tf.slice(x4, [0, 0, 0, g * cin], [-1, -1, -1, cin]);
-    const ws = tf.slice(w.weight, [0, 0, 0, g * cout], [-1, -1, -1, cout]);
-    return tf.conv2d(xs, ws, strides, pad, "NHWC", dilations);
-  });
-  const y = tf.concat(parts, 3);
-  return w.bias ? tf.add(y, w.bias) : y;
+  return tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w.weight, strides: s.strides, pad: s.pad, dilations: s.dilations, bias: w.bias });
 }
 
 interface LinearWeights {
@@ -438,10 +298,7 @@ interface LinearWeights {
   readonly bias?: tf.Tensor1D;
 }
 
-/**
- * tfjs-wasm sends a matMul with a transposed operand to a scalar loop (about 13x slower than
- * XNNPACK), so the [out, in] weight is transposed once here instead of at every call.
- */
+/** A Linear's weight as [in, out], transposed once at load. */
 function prepareLinear(w: HostWeights): LinearWeights {
   return tf.tidy(() => ({
     weight: tf.transpose(upload(w.weight)) as tf.Tensor2D,
@@ -496,37 +353,23 @@ function formatShape(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;
 }
 
-/**
- * Throws one error naming every missing, unexpected and mis-shaped weight (with both shapes),
- * or a weight that is not float32; returns when `weights` has exactly the `expected` keys.
- */
-function checkWeights(weights: Readonly<Record<string, tf.Tensor>>, expected: {
-  readonly [key: string]: readonly number[];
-}, model: string): void {
+/** Throws one error naming every missing, unexpected, mis-shaped or non-float32 weight. */
+function checkWeights(weights: Readonly<Record<string, tf.Tensor>>, expected: { readonly [key: string]: readonly number[] }, model: string): void {
   const problems: string[] = [];
   for (const [key, shape] of Object.entries(expected)) {
     const given = Object.hasOwn(weights, key) ? weights[key] : undefined;
-    if (given === undefined)
-      problems.push(`missing \`${key}\` ${formatShape(shape)}`);
-    else if (given.shape.length !== shape.length || given.shape.some((d, i) => d !== shape[i])) {
-      problems.push(`\`${key}\` is ${formatShape(given.shape)}, expected ${formatShape(shape)}`);
-    }
-    else if (given.dtype !== "float32")
-      problems.push(`\`${key}\` is ${given.dtype}, expected float32`);
+    if (given === undefined) problems.push(`missing \`${key}\` ${formatShape(shape)}`);
+    else if (formatShape(given.shape) !== formatShape(shape)) problems.push(`\`${key}\` is ${formatShape(given.shape)}, expected ${formatShape(shape)}`);
+    else if (given.dtype !== "float32") problems.push(`\`${key}\` is ${given.dtype}, expected float32`);
   }
-  for (const key of Object.keys(weights)) {
-    if (!Object.hasOwn(expected, key))
-      problems.push(`unexpected \`${key}\` ${formatShape(weights[key].shape)}`);
-  }
-  if (problems.length > 0)
-    throw new Error(`the weights do not fit \`${model}\`: ${problems.join("; ")}`);
+  for (const key of Object.keys(weights)) if (!Object.hasOwn(expected, key)) problems.push(`unexpected \`${key}\` ${formatShape(weights[key].shape)}`);
+  if (problems.length > 0) throw new Error(`the weights do not fit \`${model}\`: ${problems.join("; ")}`);
 }
 
 /** Throws unless `input` is [B, ...dims] with B of at least 1. */
 function checkInput(input: tf.Tensor, dims: readonly number[], model: string): void {
   const fits = input.rank === dims.length + 1 && input.shape[0] >= 1 && dims.every((d, i) => input.shape[i + 1] === d);
-  if (!fits)
-    throw new Error(`the input of \`${model}\` must be [B, ${dims.join(", ")}], got ${formatShape(input.shape)}`);
+  if (!fits) throw new Error(`the input of \`${model}\` must be [B, ${dims.join(", ")}], got ${formatShape(input.shape)}`);
 }
 
 /** Reads one layer's weights, by the segments of its path (empty ones skipped). */
@@ -537,60 +380,35 @@ function weightPath(...segments: ReadonlyArray<string | number>): string {
   return segments.filter((segment) => segment !== "").join(".");
 }
 
-/**
- * A reader of one layer's weights at a time: `layer("blocks", 3, "attn.qkv")` gives the host values
- * of `blocks.3.attn.qkv.weight` and `.bias` by parameter name, and a key that is the path itself
- * (`cls_token`) under the name "". Values are copied, so the caller's tensors stay theirs.
- */
+/** A reader of one layer's host weights at a time, by parameter name. */
 function layerReader(weights: Readonly<Record<string, tf.Tensor>>): LayerReader {
   return (...path) => {
     const prefix = weightPath(...path);
-    const layer: Array<[
-      string,
-      HostTensor
-    ]> = [];
+    const layer: Array<[string, HostTensor]> = [];
     for (const [key, tensor] of Object.entries(weights)) {
       const name = key === prefix ? "" : prefix === "" ? key : key.startsWith(`${prefix}.`) ? key.slice(prefix.length + 1) : undefined;
-      if (name !== undefined && !name.includes("."))
-        layer.push([name, { values: new Float32Array(tensor.dataSync()), shape: tensor.shape }]);
+      if (name !== undefined && !name.includes(".")) layer.push([name, { values: new Float32Array(tensor.dataSync()), shape: tensor.shape }]);
     }
     // fromEntries defines own properties: a key named `__proto__` stays a key.
     return Object.fromEntries(layer);
   };
 }
 
-/** Frees every tensor of a loaded model. */
-function disposeWeights(weights: unknown): void {
-  tf.dispose(tensorsIn(weights));
-}
-
-/**
- * Runs `block` once per entry of `layers`, each on the result of the one before and in a tidy of
- * its own, disposing each intermediate as soon as the next exists (one tidy around all of them
- * would keep every block's tensors alive). Returns a new tensor: `x` stays the caller's.
- */
+/** Runs `block` once per entry of `layers`, each on the result of the one before. */
 function repeatBlock<W>(x: tf.Tensor, layers: readonly W[], block: (x: tf.Tensor, w: W) => tf.Tensor): tf.Tensor {
   let y = x;
   for (const w of layers) {
     const input = y;
     y = tf.tidy(() => block(input, w));
-    if (input !== x)
-      input.dispose();
+    if (input !== x) input.dispose();
   }
   return y === x ? tf.clone(x) : y;
 }
 
-/** `shapes` (keys relative to one repeated block) for each of `count` blocks at `prefix.0`, `prefix.1`, …. */
-function repeatShapes(prefix: string, count: number, shapes: {
-  readonly [key: string]: readonly number[];
-}): Record<string, readonly number[]> {
-  const entries: Array<[
-    string,
-    readonly number[]
-  ]> = [];
-  for (let i = 0; i < count; i++)
-    for (const [key, shape] of Object.entries(shapes))
-      entries.push([weightPath(prefix, i, key), shape]);
+/** `shapes` (keys relative to one block) for `count` blocks at `prefix.0` to `prefix.{count-1}`. */
+function repeatShapes(prefix: string, count: number, shapes: { readonly [key: string]: readonly number[] }): Record<string, readonly number[]> {
+  const entries: Array<[string, readonly number[]]> = [];
+  for (let i = 0; i < count; i++) for (const [key, shape] of Object.entries(shapes)) entries.push([weightPath(prefix, i, key), shape]);
   return Object.fromEntries(entries);
 }
 
@@ -600,28 +418,11 @@ interface HostTensor {
   readonly shape: readonly number[];
 }
 
-/** One layer's weights by parameter name (`weight`, `bias`; "" for the layer's own path, as `cls_token`). */
+/** One layer's weights by parameter name ("" for the layer's own path, as in `cls_token`). */
 type HostWeights = Readonly<Record<string, HostTensor>>;
 
 /** Explicit NHWC padding: [[0, 0], [top, bottom], [left, right], [0, 0]]. */
-type Padding4 = [
-  [
-    number,
-    number
-  ],
-  [
-    number,
-    number
-  ],
-  [
-    number,
-    number
-  ],
-  [
-    number,
-    number
-  ]
-];
+type Padding4 = [[number, number], [number, number], [number, number], [number, number]];
 
 function upload(weight: HostTensor): tf.Tensor {
   return tf.tensor(weight.values, [...weight.shape], "float32");

@@ -118,7 +118,7 @@ class ModuleWriter {
   private readonly runtime: ReturnType<typeof readRuntime>;
   private readonly used = new Set<string>();
   private readonly global: Names;
-  private readonly kindNames = new Map<Kind, { forward: string; loader: string; weights: string; settings: string }>();
+  private readonly kindNames = new Map<Kind, { forward: string; loader: string; settings: string }>();
 
   constructor(private readonly morph: typeof Morph, private readonly model: CompiledModel, private readonly structure: Structure, private readonly options: EmitOptions) {
     this.ts = morph.ts;
@@ -130,7 +130,6 @@ class ModuleWriter {
       this.kindNames.set(kind, {
         forward,
         loader: this.global.claim(`load ${pascal(forward)}`),
-        weights: this.global.claim(`${pascal(forward)}Weights`),
         settings: this.global.claim(`${forward}Settings`),
       });
     }
@@ -149,7 +148,8 @@ class ModuleWriter {
       "// It needs only @tensorflow/tfjs-core; register and select a backend (wasm, webgl, webgpu, cpu) first.",
     ].join("\n"));
     parts.push(print(this.f.createImportDeclaration(undefined, this.f.createImportClause(false, undefined, this.f.createNamespaceImport(this.f.createIdentifier("tf"))), this.f.createStringLiteral("@tensorflow/tfjs-core"))));
-    for (const statement of statements) parts.push(print(statement));
+    // A kind's function and its loader are one paragraph.
+    for (const group of statements) parts.push(Array.isArray(group) ? group.map(print).join("\n") : print(group));
     parts.push([
       "// ---- Runtime ---------------------------------------------------------------------------------",
       "// Copied from vitc's src/backends/tfjs/runtime/, the code that `vitc run` executes, so that this",
@@ -186,7 +186,9 @@ class ModuleWriter {
   private literal(value: Literal): Expression {
     const f = this.f;
     if (typeof value === "number") {
-      const text = f.createNumericLiteral(String(Math.abs(value)));
+      // Small constants (norm epsilons) read better as 1e-6 than as 0.000001.
+      const magnitude = Math.abs(value);
+      const text = f.createNumericLiteral(magnitude !== 0 && magnitude < 1e-3 ? magnitude.toExponential() : String(magnitude));
       return value < 0 || Object.is(value, -0) ? f.createPrefixUnaryExpression(this.ts.SyntaxKind.MinusToken, text) : text;
     }
     if (typeof value === "boolean") return value ? f.createTrue() : f.createFalse();
@@ -208,6 +210,17 @@ class ModuleWriter {
     return this.f.createElementAccessExpression(object, this.f.createStringLiteral(key));
   }
 
+  /** An object literal on one line when it is short, one property a line otherwise. */
+  private objectLiteral(props: readonly Morph.ts.ObjectLiteralElementLike[]): Expression {
+    const oneLine = this.f.createObjectLiteralExpression(props, false);
+    return this.printed(oneLine).length <= 90 ? oneLine : this.f.createObjectLiteralExpression(props, true);
+  }
+
+  private printed(node: Morph.ts.Node): string {
+    const sf = this.ts.createSourceFile("part.ts", "", this.ts.ScriptTarget.ES2022, false, this.ts.ScriptKind.TS);
+    return this.ts.createPrinter({ newLine: this.ts.NewLineKind.LineFeed }).printNode(this.ts.EmitHint.Unspecified, node, sf);
+  }
+
   private constStatement(name: string, init: Expression, type?: Morph.ts.TypeNode): Statement {
     const f = this.f;
     return f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(name, undefined, type, init)], this.ts.NodeFlags.Const));
@@ -221,11 +234,8 @@ class ModuleWriter {
     return this.ts.addSyntheticTrailingComment(node, this.ts.SyntaxKind.SingleLineCommentTrivia, ` ${commentText(text)}`, false);
   }
 
-  private lineCommentBefore<T extends Morph.ts.Node>(node: T, text: string): T {
-    return this.ts.addSyntheticLeadingComment(node, this.ts.SyntaxKind.SingleLineCommentTrivia, ` ${commentText(text)}`, true);
-  }
-
   private docComment<T extends Morph.ts.Node>(node: T, lines: readonly string[]): T {
+    if (lines.length === 1) return this.ts.addSyntheticLeadingComment(node, this.ts.SyntaxKind.MultiLineCommentTrivia, `* ${commentText(lines[0])} `, true);
     const body = lines.map((l) => (l === "" ? " *" : ` * ${commentText(l)}`)).join("\n");
     return this.ts.addSyntheticLeadingComment(node, this.ts.SyntaxKind.MultiLineCommentTrivia, `*\n${body}\n `, true);
   }
@@ -248,7 +258,7 @@ class ModuleWriter {
     const numbers = f.createTypeOperatorNode(this.ts.SyntaxKind.ReadonlyKeyword, f.createArrayTypeNode(num));
     const specType = this.singleLine(f.createTypeLiteralNode([
       readonlyProp("name", f.createKeywordTypeNode(this.ts.SyntaxKind.StringKeyword)),
-      readonlyProp("input", f.createTypeOperatorNode(this.ts.SyntaxKind.ReadonlyKeyword, f.createTupleTypeNode([num, num, num]))),
+      readonlyProp("input", f.createTypeOperatorNode(this.ts.SyntaxKind.ReadonlyKeyword, this.singleLine(f.createTupleTypeNode([num, num, num])))),
       readonlyProp("output", numbers),
       readonlyProp("params", num),
     ]));
@@ -276,8 +286,8 @@ class ModuleWriter {
     const predictSig = this.docComment(f.createMethodSignature(undefined, "predict", undefined, undefined, [
       f.createParameterDeclaration(undefined, undefined, "input", undefined, tensor4d),
     ], resultType), [
-      "timm's forward() (`logits`) and forward_features() (`features`) of NCHW float32 images [B, C, H, W].",
-      "Leaves no tensor behind but the two it returns, which the caller disposes.",
+      "timm's forward() as `logits` and forward_features() as `features`, of NCHW float32 images [B, C, H, W].",
+      "Leaves no tensor behind but these two, which the caller disposes.",
     ]);
     const disposeSig = this.docComment(f.createMethodSignature(undefined, "dispose", undefined, undefined, [], f.createKeywordTypeNode(this.ts.SyntaxKind.VoidKeyword)), ["Frees the model's weights."]);
     const vitModel = f.createInterfaceDeclaration(exported, "VitModel", undefined, undefined, [predictSig, disposeSig]);
@@ -299,7 +309,7 @@ class ModuleWriter {
       f.createReturnStatement(f.createObjectLiteralExpression([f.createShorthandPropertyAssignment("logits"), f.createShorthandPropertyAssignment("features")])),
     ], true));
     const dispose = f.createMethodDeclaration(undefined, undefined, "dispose", undefined, undefined, [], f.createKeywordTypeNode(this.ts.SyntaxKind.VoidKeyword), f.createBlock([
-      f.createExpressionStatement(this.callRuntime("disposeWeights", [this.id("layers")])),
+      f.createExpressionStatement(this.callRuntime("tf.dispose", [this.callRuntime("tensorsIn", [this.id("layers")])])),
     ], true));
     const create = f.createFunctionDeclaration(exported, undefined, "createModel", undefined, [weightsParam], f.createTypeReferenceNode("VitModel"), f.createBlock([
       f.createExpressionStatement(this.callRuntime("checkWeights", [this.id("weights"), this.id("weightShapes"), specMember("name")])),
@@ -308,10 +318,9 @@ class ModuleWriter {
       f.createReturnStatement(f.createObjectLiteralExpression([predict, dispose], true)),
     ], true));
     this.docComment(create, [
-      "The model with timm's weights: `weightShapes` says which, by state_dict key, in PyTorch layouts",
-      "(Linear [out, in], Conv2d [out, in/groups, kh, kw]), float32. They are converted here, once; the",
-      "caller still owns (and disposes) the tensors it passed. Throws an error naming every missing,",
-      "unexpected or mis-shaped weight.",
+      "The model with timm's float32 weights, by state_dict key in PyTorch layouts (`weightShapes`).",
+      "They are converted here, once; the caller keeps (and disposes) its tensors. Throws an error",
+      "naming every missing, unexpected or mis-shaped weight.",
     ]);
     return [spec, shapes, vitModel, create];
   }
@@ -350,12 +359,8 @@ class ModuleWriter {
 
   // ---- one kind: its forward function, its loader, its settings ------------------------------
 
-  private kindStatements(kind: Kind): Statement[] {
-    const names = this.kindNames.get(kind)!;
-    const statements: Statement[] = [this.forwardFunction(kind), this.loaderFunction(kind)];
-    const f = this.f;
-    statements.push(f.createTypeAliasDeclaration(undefined, names.weights, undefined,
-      f.createTypeReferenceNode("ReturnType", [f.createTypeQueryNode(this.id(names.loader))])));
+  private kindStatements(kind: Kind): Array<Statement | Statement[]> {
+    const statements: Array<Statement | Statement[]> = [[this.forwardFunction(kind), this.loaderFunction(kind)]];
     if (kind.settings.length > 0) statements.push(this.settingsTable(kind));
     return statements;
   }
@@ -383,7 +388,7 @@ class ModuleWriter {
       if (use.phase !== "count" && item.type === "node") {
         const runtimeCall = item[use.phase]!;
         const parameter = use.phase === "prepare" ? use.arg + 1 : use.arg;
-        type = f.createIndexedAccessTypeNode(f.createTypeReferenceNode("Parameters", [f.createTypeQueryNode(this.use(runtimeCall.fn))]), f.createLiteralTypeNode(f.createNumericLiteral(parameter)));
+        type = f.createIndexedAccessTypeNode(f.createTypeReferenceNode("Parameters", [f.createTypeQueryNode(this.use(this.functionAt(kind, use.item, use.phase)))]), f.createLiteralTypeNode(f.createNumericLiteral(parameter)));
       }
       return f.createPropertySignature([f.createModifier(this.ts.SyntaxKind.ReadonlyKeyword)], this.propertyName(this.settingName(setting.name)), undefined, type);
     });
@@ -432,6 +437,12 @@ class ModuleWriter {
     }
   }
 
+  /** The runtime function of a kind's step: the calls' own when they agree, else their general one. */
+  private functionAt(kind: Kind, index: number, phase: "prepare" | "run"): string {
+    const calls = kind.calls.map((c) => (c.items[index] as NodeItem)[phase]!);
+    return calls.every((c) => c.fn === calls[0].fn) ? calls[0].fn : calls[0].general!;
+  }
+
   private argExpression(kind: Kind, index: number, phase: "prepare" | "run", arg: Arg, k: number, inputs: readonly Expression[], weights: Expression, settings: Expression): Expression {
     if (arg.kind === "input") return inputs[arg.index];
     if (arg.kind === "weights") return weights;
@@ -452,7 +463,8 @@ class ModuleWriter {
       return f.createParameterDeclaration(undefined, undefined, name, undefined, this.tensorType());
     });
     const w = scope.claim("w");
-    params.push(f.createParameterDeclaration(undefined, undefined, w, undefined, f.createTypeReferenceNode(names.weights)));
+    // The weights are what the kind's loader makes.
+    params.push(f.createParameterDeclaration(undefined, undefined, w, undefined, f.createTypeReferenceNode("ReturnType", [f.createTypeQueryNode(this.id(names.loader))])));
     const body: Statement[] = [];
     const owned = new Set<number>();
     const lastUse = this.lastUses(call, isRoot);
@@ -470,7 +482,7 @@ class ModuleWriter {
       if (item.type === "node") {
         const inputs = item.inputs.map((v, i) => read(v, item.wants[i]));
         const weights = this.member(this.id(w), this.recordKey(item) ?? "");
-        expression = this.callRuntime(item.run.fn, item.run.args.map((a, k) => this.argExpression(kind, index, "run", a, k, inputs, weights, this.member(this.id(w), this.settingsKey(call)))));
+        expression = this.callRuntime(this.functionAt(kind, index, "run"), item.run.args.map((a, k) => this.argExpression(kind, index, "run", a, k, inputs, weights, this.member(this.id(w), this.settingsKey(call)))));
         made = [item.value];
         comment = this.valueComment(item.value, item.node.node.path);
       } else {
@@ -516,7 +528,7 @@ class ModuleWriter {
       returnType = this.tensorType();
     } else {
       returned = f.createArrayLiteralExpression(call.outputs.map((v) => this.id(local.get(v)!)));
-      returnType = f.createTupleTypeNode(call.outputs.map(() => this.tensorType()));
+      returnType = this.singleLine(f.createTupleTypeNode(call.outputs.map(() => this.tensorType())));
     }
     // The last statement's value is returned directly.
     const last = body[body.length - 1];
@@ -561,11 +573,11 @@ class ModuleWriter {
   }
 
   private kindDoc(kind: Kind): string[] {
-    const lines = kind.frame.doc === "" ? [] : [...kind.frame.doc.split(/\r?\n/), ""];
+    const lines = kind.frame.doc === "" ? [] : kind.frame.doc.split(/\r?\n/);
     const paths = kind.calls.map((c) => c.frame.path || "(root)");
     const where = paths.length === 1 ? `\`${paths[0]}\`` : paths.length <= 3 ? paths.map((p) => `\`${p}\``).join(", ") : `\`${paths[0]}\` … \`${paths[paths.length - 1]}\` (${paths.length} calls)`;
-    lines.push(`\`${kind.block}\` (${this.location(kind.frame.definition)}), at ${where}.`);
-    if (kind.calls.length > 1) lines.push(`Shapes are those at \`${paths[0]}\`.`);
+    const shapes = kind.calls.length > 1 ? `; shapes as at \`${paths[0]}\`` : "";
+    lines.push(`\`${kind.block}\` (${this.location(kind.frame.definition)}) at ${where}${shapes}.`);
     return lines;
   }
 
@@ -595,11 +607,13 @@ class ModuleWriter {
             f.createSpreadAssignment(this.readLayer(layer, p, item.rel)),
           ])
           : this.readLayer(layer, p, item.projection ? relativeKey(item) : item.rel);
-        value = this.callRuntime(prepare.fn, [hostArgs, ...prepare.args.map((a, k) => this.argExpression(kind, index, "prepare", a, k, [], this.id("undefined"), settings))]);
+        value = this.callRuntime(this.functionAt(kind, index, "prepare"), [hostArgs, ...prepare.args.map((a, k) => this.argExpression(kind, index, "prepare", a, k, [], this.id("undefined"), settings))]);
       } else {
         const child = item.type === "call" ? item.call : item.calls[0];
         const loader = this.id(this.kindNames.get(child.kind!)!.loader);
-        if (item.type === "call") value = f.createCallExpression(loader, undefined, [this.id(layer), this.callRuntime("weightPath", [this.id(p), f.createStringLiteral(item.rel)])]);
+        // A block called at its caller's own path (`vit_trunk` in `vit`) reads its weights under `p`.
+        const path = item.rel === "" ? this.id(p) : this.callRuntime("weightPath", [this.id(p), f.createStringLiteral(item.rel)]);
+        if (item.type === "call") value = f.createCallExpression(loader, undefined, [this.id(layer), path]);
         else {
           const count = this.settingAt(kind, index, "count", 0);
           value = f.createCallExpression(f.createPropertyAccessExpression(this.id("Array"), "from"), undefined, [
@@ -611,12 +625,13 @@ class ModuleWriter {
       }
       props.push(f.createPropertyAssignment(this.propertyName(key), value));
     });
-    body.push(f.createReturnStatement(f.createObjectLiteralExpression(props, true)));
-    const fn = f.createFunctionDeclaration(undefined, undefined, names.loader, undefined, [
+    const record = this.objectLiteral(props);
+    // An arrow function: a loader is an expression of its record, after its settings if any.
+    const loader = f.createArrowFunction(undefined, undefined, [
       f.createParameterDeclaration(undefined, undefined, layer, undefined, f.createTypeReferenceNode(this.use("LayerReader"))),
       f.createParameterDeclaration(undefined, undefined, p, undefined, f.createKeywordTypeNode(this.ts.SyntaxKind.StringKeyword)),
-    ], undefined, f.createBlock(body, true));
-    return this.lineCommentBefore(fn, `\`${names.forward}\`'s weights, from timm's under the path \`p\`.`);
+    ], undefined, undefined, body.length === 0 ? f.createParenthesizedExpression(record) : f.createBlock([...body, f.createReturnStatement(record)], true));
+    return this.constStatement(names.loader, loader);
   }
 
   private readLayer(layer: string, p: string, rel: string): Expression {

@@ -10,7 +10,7 @@ import { pairAttr } from "../../ops/op-def";
 import type { KernelContext } from "../tfjs/kernel";
 import { isWindowed, windowSettings } from "../tfjs/kernels/attention";
 import { concatAxis } from "../tfjs/kernels/combine";
-import { convSettings, explicitPadding } from "../tfjs/kernels/conv";
+import { convFunction, convSettings, explicitPadding } from "../tfjs/kernels/conv";
 
 /** A value written into the emitted code: numbers, booleans, strings, and lists or records of them. */
 export type Literal = number | boolean | string | readonly Literal[] | { readonly [name: string]: Literal };
@@ -26,6 +26,12 @@ export type Arg =
 export interface RuntimeCall {
   readonly fn: string;
   readonly args: readonly Arg[];
+  /**
+   * A function that computes what `fn` does and what its siblings do (`anyConv2d` for `conv2d`,
+   * `depthwiseConv2d`, …), with the same arguments: calls of one block whose steps differ only in
+   * which of them they need share a function that calls this one.
+   */
+  readonly general?: string;
 }
 
 export interface OpLowering {
@@ -41,17 +47,18 @@ const value = (name: string, v: Literal): Arg => ({ kind: "value", name, value: 
 const call = (fn: string, ...args: Arg[]): RuntimeCall => ({ fn, args });
 const unary = (fn: string): OpLowering => ({ run: () => call(fn, x) });
 const eps = (ctx: KernelContext) => value("eps", ctx.attrs.eps as number);
+const conv = (ctx: KernelContext): RuntimeCall => ({ ...call(convFunction(ctx), x, weights, value("conv", { ...convSettings(ctx) })), general: "anyConv2d" });
 
 export const lowerings = {
   // The model's input is the function's parameter; nothing computes it.
   input: { run: () => call("tf.clone", x) },
   conv2d: {
     prepare: (ctx) => call("prepareConv", value("conv", { ...convSettings(ctx) })),
-    run: (ctx) => call("conv2d", x, weights, value("conv", { ...convSettings(ctx) })),
+    run: conv,
   },
   std_conv2d: {
     prepare: (ctx) => call("prepareStdConv", value("conv", { ...convSettings(ctx) }), eps(ctx)),
-    run: (ctx) => call("conv2d", x, weights, value("conv", { ...convSettings(ctx) })),
+    run: conv,
   },
   linear: { prepare: () => call("prepareLinear"), run: () => call("linear", x, weights) },
   layer_norm: { prepare: () => call("prepareNorm"), run: (ctx) => call("layerNorm", x, weights, eps(ctx)) },

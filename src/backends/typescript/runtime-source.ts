@@ -1,9 +1,13 @@
 // The runtime that emitted modules carry: the declarations of src/backends/tfjs/runtime/ (the
-// code `vitc run` executes), read as source and rewritten for a module that imports tfjs-core
-// as `tf`: the leading `tf: Tf` parameter of each function and the `tf` argument of each call
-// go, `tfc.Tensor` becomes `tf.Tensor`, and nothing is exported. Only the declarations a module
+// code `vitc run` executes), read as source and edited for a module that imports tfjs-core as
+// `tf`: the leading `tf: Tf` parameter of each function and the `tf` argument of each call go,
+// `tfc.Tensor` becomes `tf.Tensor`, and nothing is exported. Only the declarations a module
 // uses, and those they use, are copied, in their source order.
-// Invariant: the rewriting works on ts-morph's syntax tree, never on text patterns.
+// Invariant: every edit is located on the TypeScript syntax tree (a parameter, an argument, an
+// identifier, a modifier), never by a text pattern; the text between edits is the source's own,
+// so the copy keeps its layout. Doc comments are cut to their first sentence, on one line: the
+// module is read for its model, and the reasons behind the runtime are in vitc's source, which
+// the module's runtime section names.
 
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -20,27 +24,36 @@ export function runtimeDir(): string {
 
 export interface RuntimeDeclaration {
   readonly name: string;
-  /** Its text as the emitted module holds it, with its comments. */
+  /** Its text as the emitted module holds it, with its leading comments. */
   readonly text: string;
   /** Runtime names it refers to. */
   readonly uses: readonly string[];
 }
 
-/** Every runtime declaration, rewritten, in source order (file by file, sorted by file name). */
+/** A replacement of the source's [start, end) by `text`. */
+interface Edit {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+/** Every runtime declaration, edited, in source order (file by file, sorted by file name). */
 export function readRuntime(morph: typeof Morph, dir = runtimeDir()): RuntimeDeclaration[] {
   const ts = morph.ts;
-  const printer = ts.createPrinter({ newLine: ts.NewLineKind.LineFeed });
   const found: Array<{ name: string; text: string; ids: string[] }> = [];
   for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".ts")).sort()) {
-    const source = ts.createSourceFile(file, fs.readFileSync(path.join(dir, file), "utf8"), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
-    const rewritten = ts.transform(source, [(context) => (root) => ts.visitEachChild(root, rewriter(ts, context), context)]).transformed[0];
-    for (const statement of rewritten.statements) {
+    const text = fs.readFileSync(path.join(dir, file), "utf8");
+    const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    for (const statement of source.statements) {
       // The file's header comment goes with its imports.
       if (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) continue;
       const names = declaredNames(ts, statement);
       if (names.length === 0) continue;
-      const text = printer.printNode(ts.EmitHint.Unspecified, statement, source);
-      for (const name of names) found.push({ name, text, ids: identifiersUsed(ts, statement) });
+      const comments = ts.getLeadingCommentRanges(text, statement.pos) ?? [];
+      const start = comments.length > 0 ? comments[0].pos : statement.getStart(source);
+      const shortened = comments.map((c) => ({ start: c.pos, end: c.end, text: shortComment(text.slice(c.pos, c.end)) }));
+      const edited = applyEdits(text, start, statement.end, [...shortened, ...editsFor(ts, statement, source)]);
+      for (const name of names) found.push({ name, text: edited, ids: identifiersUsed(ts, statement) });
     }
   }
   const names = new Set(found.map((d) => d.name));
@@ -70,39 +83,54 @@ function identifiersUsed(ts: typeof Morph.ts, root: Morph.ts.Node): string[] {
 }
 
 /**
- * The rewriting for a module with `import * as tf from "@tensorflow/tfjs-core"`: no `export`,
- * no leading `tf` parameter or argument, `tfc.X` types as `tf.X`.
+ * The edits for a module with `import * as tf from "@tensorflow/tfjs-core"`: no `export`, no
+ * leading `tf` parameter or argument, `tfc.X` types as `tf.X`.
  */
-function rewriter(ts: typeof Morph.ts, context: Morph.ts.TransformationContext): Morph.ts.Visitor {
-  const f = context.factory;
+function editsFor(ts: typeof Morph.ts, statement: Morph.ts.Statement, source: Morph.ts.SourceFile): Edit[] {
+  const edits: Edit[] = [];
   const isTf = (node: Morph.ts.Node | undefined) => node !== undefined && ts.isIdentifier(node) && node.text === "tf";
-  const unexported = (modifiers: Morph.ts.NodeArray<Morph.ts.ModifierLike> | undefined) => modifiers?.filter((m) => m.kind !== ts.SyntaxKind.ExportKeyword);
-  const visit: Morph.ts.Visitor = (node) => {
-    if (ts.isCallExpression(node) && isTf(node.arguments[0])) {
-      const args = node.arguments.slice(1).map((a) => ts.visitNode(a, visit) as Morph.ts.Expression);
-      return f.updateCallExpression(node, ts.visitNode(node.expression, visit) as Morph.ts.Expression, node.typeArguments, args);
-    }
-    if (ts.isQualifiedName(node) && ts.isIdentifier(node.left) && node.left.text === "tfc") return f.updateQualifiedName(node, f.createIdentifier("tf"), node.right);
-    if (ts.isFunctionDeclaration(node)) {
-      const inner = ts.visitEachChild(node, visit, context);
-      const params = inner.parameters.filter((p, i) => !(i === 0 && isTf(p.name)));
-      return f.updateFunctionDeclaration(inner, unexported(inner.modifiers), inner.asteriskToken, inner.name, inner.typeParameters, params, inner.type, inner.body);
-    }
-    if (ts.isInterfaceDeclaration(node)) {
-      const inner = ts.visitEachChild(node, visit, context);
-      return f.updateInterfaceDeclaration(inner, unexported(inner.modifiers), inner.name, inner.typeParameters, inner.heritageClauses, inner.members);
-    }
-    if (ts.isTypeAliasDeclaration(node)) {
-      const inner = ts.visitEachChild(node, visit, context);
-      return f.updateTypeAliasDeclaration(inner, unexported(inner.modifiers), inner.name, inner.typeParameters, inner.type);
-    }
-    if (ts.isVariableStatement(node)) {
-      const inner = ts.visitEachChild(node, visit, context);
-      return f.updateVariableStatement(inner, unexported(inner.modifiers), inner.declarationList);
-    }
-    return ts.visitEachChild(node, visit, context);
+  // A list's first element goes with the separator after it: `(tf, x)` → `(x)`, `(tf)` → `()`.
+  const dropFirst = (list: Morph.ts.NodeArray<Morph.ts.Node>) => {
+    const end = list.length > 1 ? list[1].getStart(source) : list[0].end;
+    edits.push({ start: list[0].getStart(source), end, text: "" });
   };
-  return visit;
+  const exported = ts.canHaveModifiers(statement) ? ts.getModifiers(statement)?.find((m) => m.kind === ts.SyntaxKind.ExportKeyword) : undefined;
+  if (exported) edits.push({ start: exported.getStart(source), end: nextTokenStart(ts, source, exported.end), text: "" });
+  const visit = (node: Morph.ts.Node): void => {
+    if (ts.isCallExpression(node) && isTf(node.arguments[0])) dropFirst(node.arguments);
+    else if ((ts.isFunctionDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && isTf(node.parameters[0]?.name)) dropFirst(node.parameters);
+    else if (ts.isQualifiedName(node) && ts.isIdentifier(node.left) && node.left.text === "tfc") edits.push({ start: node.left.getStart(source), end: node.left.end, text: "tf" });
+    ts.forEachChild(node, visit);
+  };
+  visit(statement);
+  return edits;
+}
+
+/** A doc comment's first sentence as a one-line doc comment; other comments as they are. */
+export function shortComment(comment: string): string {
+  if (!comment.startsWith("/**")) return comment;
+  const words = comment.slice(3, -2).split("\n").map((line) => line.replace(/^\s*\*?\s?/, "").trim()).join(" ").trim();
+  const sentence = /^.*?\.(?=\s|$)/.exec(words)?.[0] ?? words;
+  return `/** ${sentence} */`;
+}
+
+/** Where the token after `pos` starts (the scanner skips the whitespace and comments between). */
+function nextTokenStart(ts: typeof Morph.ts, source: Morph.ts.SourceFile, pos: number): number {
+  const scanner = ts.createScanner(ts.ScriptTarget.ES2022, true, ts.LanguageVariant.Standard, source.text);
+  scanner.setTextPos(pos);
+  scanner.scan();
+  return scanner.getTokenStart();
+}
+
+/** `text[start, end)` with the edits (all inside it, none overlapping) applied. */
+function applyEdits(text: string, start: number, end: number, edits: readonly Edit[]): string {
+  let out = "";
+  let at = start;
+  for (const edit of [...edits].sort((a, b) => a.start - b.start)) {
+    out += text.slice(at, edit.start) + edit.text;
+    at = edit.end;
+  }
+  return out + text.slice(at, end);
 }
 
 /** The declarations that `used` names need, with those they need, in source order. */

@@ -353,7 +353,7 @@ function signatureOf(call: Call, held: (value: number) => string): string {
   call.items.forEach((item, i) => {
     const reads = itemReads(item).map(ref).join(",");
     if (item.type === "node") {
-      const args = (c: RuntimeCall | undefined) => (c ? `${c.fn}(${c.args.map((a) => (a.kind === "value" ? `${a.name}=` : a.kind)).join(",")})` : "-");
+      const args = (c: RuntimeCall | undefined) => (c ? `${c.general ?? c.fn}(${c.args.map((a) => (a.kind === "value" ? `${a.name}=` : a.kind)).join(",")})` : "-");
       const weights = [...Object.keys(item.node.params), ...Object.keys(item.node.buffers), ...(item.projection ? Object.keys(item.projection.params) : [])].sort();
       parts.push(`node ${JSON.stringify(item.rel)} ${args(item.prepare)} ${args(item.run)} [${weights}] (${reads}) ${item.wants.join(",")}`);
     } else if (item.type === "call") {

@@ -54,5 +54,9 @@ describe("generated/", () => {
     expect(text).toMatch(/std\/layers\.vit:\d+/);
     const imports = [...text.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]);
     expect(imports).toEqual(["@tensorflow/tfjs-core"]);
+    // The issue asks for about 400 lines. 455 today: about 240 of the model (25 of them its weight
+    // shapes) and 215 of the runtime copied in (weight checks, per-head qkv weights, image-by-image
+    // passes on wasm), with one-sentence doc comments. A change past 460 must say why.
+    expect(text.split("\n").length - 1).toBeLessThanOrEqual(460);
   });
 });

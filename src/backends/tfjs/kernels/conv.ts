@@ -4,7 +4,7 @@
 
 import { convAxis, kernelExtent, paddingPair } from "../../../ops/conv";
 import { pairAttr } from "../../../ops/op-def";
-import { conv2d, maxPool, prepareConv, prepareStdConv, type ConvSettings, type ConvWeights } from "../runtime/conv";
+import { anyConv2d, maxPool, prepareConv, prepareStdConv, type ConvSettings, type ConvWeights } from "../runtime/conv";
 import type { Padding4 } from "../runtime/tensors";
 import { channelsLast, type KernelContext, type TfjsKernel } from "../kernel";
 
@@ -20,26 +20,26 @@ export function explicitPadding(ctx: KernelContext): Padding4 {
 }
 
 export function convSettings(ctx: KernelContext): ConvSettings {
+  return { strides: pairAttr(ctx.attrs, "stride"), dilations: pairAttr(ctx.attrs, "dilation"), pad: explicitPadding(ctx), groups: ctx.attrs.groups as number };
+}
+
+/** The runtime function of the node's conv: one group, one group per input channel, or several. */
+export function convFunction(ctx: KernelContext): "conv2d" | "depthwiseConv2d" | "groupedConv2d" {
   const groups = ctx.attrs.groups as number;
-  return {
-    strides: pairAttr(ctx.attrs, "stride"),
-    dilations: pairAttr(ctx.attrs, "dilation"),
-    pad: explicitPadding(ctx),
-    groups,
-    depthwise: groups > 1 && groups === ctx.inputs[0].dims[0],
-  };
+  if (groups === 1) return "conv2d";
+  return groups === ctx.inputs[0].dims[0] ? "depthwiseConv2d" : "groupedConv2d";
 }
 
 export const conv2dKernel: TfjsKernel<ConvWeights> = {
   storage: () => channelsLast,
   prepare: (tf, w, ctx) => prepareConv(tf, w, convSettings(ctx)),
-  run: (tf, [x], w, ctx) => conv2d(tf, x, w, convSettings(ctx)),
+  run: (tf, [x], w, ctx) => anyConv2d(tf, x, w, convSettings(ctx)),
 };
 
 export const stdConv2dKernel: TfjsKernel<ConvWeights> = {
   storage: () => channelsLast,
   prepare: (tf, w, ctx) => prepareStdConv(tf, w, convSettings(ctx), ctx.attrs.eps as number),
-  run: (tf, [x], w, ctx) => conv2d(tf, x, w, convSettings(ctx)),
+  run: (tf, [x], w, ctx) => anyConv2d(tf, x, w, convSettings(ctx)),
 };
 
 export const maxPoolKernel: TfjsKernel = {

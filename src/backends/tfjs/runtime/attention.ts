@@ -7,6 +7,7 @@
 // so there one batched matMul over all windows and heads costs less than thousands of calls.
 
 import type * as tfc from "@tensorflow/tfjs-core";
+import { linear, type LinearWeights } from "./dense";
 import { upload, type HostTensor, type HostWeights, type Tf } from "./tensors";
 
 /** A Swin window attention: its window, its shift (0 for none) and the token grid it covers. */
@@ -32,8 +33,8 @@ function relativePositionIndex(wh: number, ww: number): Int32Array {
 }
 
 /**
- * timm's shift mask, [nW, N, N]: 0 between tokens of the same region of the rolled map, -100
- * between tokens of different regions. Along an axis with a shift the regions are the bands
+ * timm's shift mask, [nW, N, N]. It is 0 between tokens of the same region of the rolled map,
+ * -100 between tokens of different regions. Along an axis with a shift the regions are the bands
  * [0, n-ws), [n-ws, n-s), [n-s, n); along an axis without one timm's slices cover the whole
  * axis, so it has a single band.
  */
@@ -58,7 +59,10 @@ export function shiftMask(grid: [number, number], window: [number, number], shif
   return mask;
 }
 
-/** The relative position bias of every head, [heads, N, N], plus the shift mask: [nW*heads, N, N]. */
+/**
+ * The relative position bias of every head plus the shift mask. The result is [heads, N, N], or
+ * [nW*heads, N, N] with a mask.
+ */
 export function prepareWindowBias(tf: Tf, table: HostTensor, s: WindowSettings): tfc.Tensor3D {
   const [wh, ww] = s.window;
   const [sh, sw] = s.shift;
@@ -137,17 +141,11 @@ function attendWindowHeads(tf: Tf, q: tfc.Tensor3D, k: tfc.Tensor3D, v: tfc.Tens
   return tf.reshape(tf.transpose(tf.reshape(out, [s, heads, n, headDim]), [0, 2, 1, 3]), [s, n, heads * headDim]);
 }
 
-export interface ProjectionWeights {
-  /** [in, count]. */
-  readonly weight: tfc.Tensor2D;
-  readonly bias?: tfc.Tensor1D;
-}
-
 /**
- * Output channels [first, first + count) of a PyTorch Linear (weight [out, in], bias [out]) as
- * tfjs reads them: the weight transposed to [in, count], both multiplied by `scale`.
+ * Output channels [first, first + count) of a PyTorch Linear, as tfjs reads them. From weight
+ * [out, in] and bias [out]: the weight transposed to [in, count], both multiplied by `scale`.
  */
-function linearSlice(tf: Tf, w: HostWeights, first: number, count: number, scale: number): ProjectionWeights {
+function linearSlice(tf: Tf, w: HostWeights, first: number, count: number, scale: number): LinearWeights {
   const inputs = w.weight.shape[1];
   const weight = new Float32Array(inputs * count);
   for (let j = 0; j < count; j++) {
@@ -160,15 +158,11 @@ function linearSlice(tf: Tf, w: HostWeights, first: number, count: number, scale
   };
 }
 
-function project(tf: Tf, rows: tfc.Tensor2D, w: ProjectionWeights): tfc.Tensor2D {
-  return tf.fused.matMul({ a: rows, b: w.weight, bias: w.bias }) as tfc.Tensor2D;
-}
-
 /** Each head's q, k and v projections, cut from a qkv Linear at load. */
 export interface QkvAttentionWeights {
-  readonly q: readonly ProjectionWeights[];
-  readonly k: readonly ProjectionWeights[];
-  readonly v: readonly ProjectionWeights[];
+  readonly q: readonly LinearWeights[];
+  readonly k: readonly LinearWeights[];
+  readonly v: readonly LinearWeights[];
 }
 
 /**
@@ -192,8 +186,8 @@ export function qkvAttention(tf: Tf, x: tfc.Tensor, w: QkvAttentionWeights): tfc
   const sequences = Array.from({ length: s }, (_, i) => tf.tidy(() => {
     const rows = tf.reshape(s === 1 ? x : tf.slice(x, [i, 0, 0], [1, n, features]), [n, features]) as tfc.Tensor2D;
     const outputs = Array.from({ length: heads }, (_, h) => {
-      const scores = tf.matMul(project(tf, rows, w.q[h]), tf.transpose(project(tf, rows, w.k[h])));
-      return tf.matMul(tf.softmax(scores), project(tf, rows, w.v[h]));
+      const scores = tf.matMul(linear(tf, rows, w.q[h]), tf.transpose(linear(tf, rows, w.k[h])));
+      return tf.matMul(tf.softmax(scores), linear(tf, rows, w.v[h]));
     });
     return tf.concat(outputs, 1);
   }));
@@ -201,16 +195,16 @@ export function qkvAttention(tf: Tf, x: tfc.Tensor, w: QkvAttentionWeights): tfc
 }
 
 export interface QkvWindowAttentionWeights {
-  readonly q: ProjectionWeights;
-  readonly k: ProjectionWeights;
-  readonly v: ProjectionWeights;
+  readonly q: LinearWeights;
+  readonly k: LinearWeights;
+  readonly v: LinearWeights;
   /** [heads, N, N], or with the shift mask [nW*heads, N, N]. */
   readonly bias: tfc.Tensor3D;
   readonly heads: number;
 }
 
 /**
- * A qkv Linear and the window attention that reads it, as one step: q, k and v come from three
+ * A qkv Linear and the window attention that reads it, as one step. q, k and v come from three
  * Linears of their own instead of slices of one [S, N, 3D] tensor, which on wasm are strided
  * copies of the whole tensor (a third of the Slice time of Swin-T). `w` holds the Linear's
  * `weight` and `bias` and the attention's `relative_position_bias_table`.
@@ -229,6 +223,6 @@ export function qkvWindowAttention(tf: Tf, x: tfc.Tensor, w: QkvWindowAttentionW
   const rows = tf.reshape(x, [s * n, features]) as tfc.Tensor2D;
   const headDim = w.q.weight.shape[1] / heads;
   // [S*N, D] → [S*H, N, hd]: each window's tokens, head by head.
-  const part = (p: ProjectionWeights) => tf.reshape(tf.transpose(tf.reshape(project(tf, rows, p), [s, n, heads, headDim]), [0, 2, 1, 3]), [s * heads, n, headDim]) as tfc.Tensor3D;
+  const part = (p: LinearWeights) => tf.reshape(tf.transpose(tf.reshape(linear(tf, rows, p), [s, n, heads, headDim]), [0, 2, 1, 3]), [s * heads, n, headDim]) as tfc.Tensor3D;
   return attendWindowHeads(tf, part(w.q), part(w.k), part(w.v), s, heads, w.bias);
 }

@@ -15,18 +15,18 @@ export function imagesPerPass(tf: Tf, globalAttention: boolean): number | undefi
 }
 
 /**
- * Runs `pass` on slices of at most `perPass` images of `input` (all of it when undefined) and
- * joins each of its outputs along dimension 0: every output's dimension 0 is a multiple of the
- * batch, image-major, so slices concatenate. The slices' own outputs are disposed.
+ * Runs `pass` on slices of at most `perPass` images and joins its outputs along dimension 0.
+ * The whole input is one slice when `perPass` is undefined. Every output's dimension 0 is a
+ * multiple of the batch, image-major, so slices concatenate. The slices' outputs are disposed.
  */
 export function forwardInSlices(tf: Tf, input: tfc.Tensor, perPass: number | undefined, pass: (x: tfc.Tensor) => tfc.Tensor[]): tfc.Tensor[] {
   const images = input.shape[0];
   if (perPass === undefined || images <= perPass) return pass(input);
   const parts: tfc.Tensor[][] = [];
-  const rest = input.shape.slice(1);
   try {
     for (let first = 0; first < images; first += perPass) {
-      const chunk = tf.slice(input, [first, ...rest.map(() => 0)], [Math.min(perPass, images - first), ...rest]);
+      // A number as begin and size slices dimension 0 and keeps the others whole.
+      const chunk = tf.slice(input, first, Math.min(perPass, images - first));
       try {
         parts.push(pass(chunk));
       } finally {

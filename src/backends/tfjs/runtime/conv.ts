@@ -10,8 +10,6 @@ export interface ConvSettings {
   readonly dilations: [number, number];
   readonly pad: Padding4;
   readonly groups: number;
-  /** groups equal to the input channels (and more than one): tfjs's depthwise convolution. */
-  readonly depthwise: boolean;
 }
 
 export interface ConvWeights {
@@ -21,12 +19,10 @@ export interface ConvWeights {
 
 /** PyTorch [out, in/g, kh, kw] to the filter tfjs reads for this convolution. */
 function toTfjsFilter(tf: Tf, weight: tfc.Tensor, s: ConvSettings): tfc.Tensor4D {
-  if (s.depthwise) {
-    // Output channel i*mult + m reads input channel i, in PyTorch and in tfjs alike; a
-    // depthwise conv has as many groups as input channels.
-    const [out, , kh, kw] = weight.shape;
-    return tf.transpose(tf.reshape(weight, [s.groups, out / s.groups, kh, kw]), [2, 3, 0, 1]) as tfc.Tensor4D;
-  }
+  const [out, perGroup, kh, kw] = weight.shape;
+  // Depthwise (one input channel per group): output channel i*mult + m reads input channel i,
+  // in PyTorch and in tfjs alike.
+  if (s.groups > 1 && perGroup === 1) return tf.transpose(tf.reshape(weight, [s.groups, out / s.groups, kh, kw]), [2, 3, 0, 1]) as tfc.Tensor4D;
   return tf.transpose(weight, [2, 3, 1, 0]) as tfc.Tensor4D;
 }
 
@@ -39,8 +35,8 @@ export function prepareConv(tf: Tf, w: HostWeights, s: ConvSettings): ConvWeight
 }
 
 /**
- * timm's StdConv2d: per output channel, the weights less their mean, over the square root of
- * their biased variance plus eps. timm does this at every forward in float32; the weights are
+ * timm's StdConv2d, once: the weights standardised per output channel. Each output channel's
+ * weights less their mean, over the square root of their biased variance plus eps. timm does this at every forward in float32; the weights are
  * constant at inference, so it is done once here, in float64.
  */
 export function standardiseWeight(weight: HostTensor, eps: number): HostTensor {
@@ -65,28 +61,40 @@ export function prepareStdConv(tf: Tf, w: HostWeights, s: ConvSettings, eps: num
   return prepareConv(tf, { ...w, weight: standardiseWeight(w.weight, eps) }, s);
 }
 
-/** x [B, H, W, C] → [B, H', W', out]. */
+/** x [B, H, W, C] → [B, H', W', out] (one group). */
 export function conv2d(tf: Tf, x: tfc.Tensor, w: ConvWeights, s: ConvSettings): tfc.Tensor {
-  const { strides, dilations, pad } = s;
-  const x4 = x as tfc.Tensor4D;
-  if (s.depthwise) {
-    // tfjs's fused depthwise conv takes one padding for all sides: pad unequal sides first.
-    const [, [top, bottom], [left, right]] = pad;
-    const even = top === bottom && left === right && top === left;
-    const input = even ? x4 : (tf.pad(x4, pad) as tfc.Tensor4D);
-    return tf.fused.depthwiseConv2d({ x: input, filter: w.weight, strides, pad: even ? top : 0, dilations, bias: w.bias });
-  }
-  if (s.groups === 1) return tf.fused.conv2d({ x: x4, filter: w.weight, strides, pad, dilations, bias: w.bias });
-  // Grouped (not depthwise): one convolution per group of channels, joined again.
-  const cin = x4.shape[3] / s.groups;
+  return tf.fused.conv2d({ x: x as tfc.Tensor4D, filter: w.weight, strides: s.strides, pad: s.pad, dilations: s.dilations, bias: w.bias });
+}
+
+/** A conv with one group per input channel. */
+export function depthwiseConv2d(tf: Tf, x: tfc.Tensor, w: ConvWeights, s: ConvSettings): tfc.Tensor {
+  // tfjs's fused depthwise conv takes one padding for all sides: pad unequal sides first.
+  const [, [top, bottom], [left, right]] = s.pad;
+  const even = top === bottom && left === right && top === left;
+  const input = (even ? x : tf.pad(x, s.pad)) as tfc.Tensor4D;
+  return tf.fused.depthwiseConv2d({ x: input, filter: w.weight, strides: s.strides, pad: even ? top : 0, dilations: s.dilations, bias: w.bias });
+}
+
+/** A grouped conv (not depthwise): one convolution per group of channels, joined again. */
+export function groupedConv2d(tf: Tf, x: tfc.Tensor, w: ConvWeights, s: ConvSettings): tfc.Tensor {
+  const cin = x.shape[3]! / s.groups;
   const cout = w.weight.shape[3] / s.groups;
   const parts = Array.from({ length: s.groups }, (_, g) => {
-    const xs = tf.slice(x4, [0, 0, 0, g * cin], [-1, -1, -1, cin]);
+    const xs = tf.slice(x as tfc.Tensor4D, [0, 0, 0, g * cin], [-1, -1, -1, cin]);
     const ws = tf.slice(w.weight, [0, 0, 0, g * cout], [-1, -1, -1, cout]);
-    return tf.conv2d(xs, ws, strides, pad, "NHWC", dilations);
+    return tf.conv2d(xs, ws, s.strides, s.pad, "NHWC", s.dilations);
   });
   const y = tf.concat(parts, 3);
   return w.bias ? tf.add(y, w.bias) : y;
+}
+
+/**
+ * Any conv, by its groups and input channels. `vitc run` runs this one; an emitted block runs it
+ * where its calls need different ones, and calls the one it needs otherwise.
+ */
+export function anyConv2d(tf: Tf, x: tfc.Tensor, w: ConvWeights, s: ConvSettings): tfc.Tensor {
+  if (s.groups === 1) return conv2d(tf, x, w, s);
+  return x.shape[3] === s.groups ? depthwiseConv2d(tf, x, w, s) : groupedConv2d(tf, x, w, s);
 }
 
 /** Max pooling of x [B, H, W, C], padded with -inf (PyTorch and TF SAME alike, never zeros). */

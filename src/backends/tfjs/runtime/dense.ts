@@ -10,8 +10,8 @@ export interface LinearWeights {
 }
 
 /**
- * tfjs-wasm sends a matMul with a transposed operand to a scalar loop (about 13x slower than
- * XNNPACK), so the [out, in] weight is transposed once here instead of at every call.
+ * A Linear's weight as [in, out], transposed once at load. tfjs-wasm sends a matMul with a
+ * transposed operand to a scalar loop (about 13x slower than XNNPACK).
  */
 export function prepareLinear(tf: Tf, w: HostWeights): LinearWeights {
   return tf.tidy(() => ({
@@ -61,7 +61,7 @@ export interface BatchNormWeights {
 }
 
 /**
- * At inference BatchNorm is one multiply-add per channel; PyTorch's CPU kernel folds it the
+ * An inference BatchNorm as one multiply-add per channel. PyTorch's CPU kernel folds it the
  * same way: scale = weight / sqrt(running_var + eps), shift = bias - running_mean * scale.
  */
 export function prepareBatchNorm(tf: Tf, w: HostWeights, eps: number): BatchNormWeights {

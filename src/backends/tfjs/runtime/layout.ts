@@ -68,7 +68,7 @@ export function roll(tf: Tf, x: tfc.Tensor, shift: [number, number]): tfc.Tensor
 }
 
 /**
- * Swin's patch merging: [B, H, W, C] → [B, H/2, W/2, 4C], output channels ordered (dx, dy, c):
+ * Swin's patch merging: [B, H, W, C] → [B, H/2, W/2, 4C]. Output channels are ordered (dx, dy, c):
  * cells (2i,2j), (2i+1,2j), (2i,2j+1), (2i+1,2j+1).
  */
 export function patchMerge(tf: Tf, x: tfc.Tensor): tfc.Tensor {

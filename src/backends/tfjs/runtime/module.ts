@@ -3,7 +3,6 @@
 // weight file and input with coded errors before anything loads; see src/weights/bind.ts.)
 
 import type * as tfc from "@tensorflow/tfjs-core";
-import { tensorsIn } from "./batch";
 import type { HostTensor, HostWeights, Tf } from "./tensors";
 
 function formatShape(shape: readonly number[]): string {
@@ -11,21 +10,18 @@ function formatShape(shape: readonly number[]): string {
 }
 
 /**
- * Throws one error naming every missing, unexpected and mis-shaped weight (with both shapes),
- * or a weight that is not float32; returns when `weights` has exactly the `expected` keys.
+ * Throws one error naming every missing, unexpected, mis-shaped or non-float32 weight. Shapes
+ * are given as found and as expected.
  */
 export function checkWeights(weights: Readonly<Record<string, tfc.Tensor>>, expected: { readonly [key: string]: readonly number[] }, model: string): void {
   const problems: string[] = [];
   for (const [key, shape] of Object.entries(expected)) {
     const given = Object.hasOwn(weights, key) ? weights[key] : undefined;
     if (given === undefined) problems.push(`missing \`${key}\` ${formatShape(shape)}`);
-    else if (given.shape.length !== shape.length || given.shape.some((d, i) => d !== shape[i])) {
-      problems.push(`\`${key}\` is ${formatShape(given.shape)}, expected ${formatShape(shape)}`);
-    } else if (given.dtype !== "float32") problems.push(`\`${key}\` is ${given.dtype}, expected float32`);
+    else if (formatShape(given.shape) !== formatShape(shape)) problems.push(`\`${key}\` is ${formatShape(given.shape)}, expected ${formatShape(shape)}`);
+    else if (given.dtype !== "float32") problems.push(`\`${key}\` is ${given.dtype}, expected float32`);
   }
-  for (const key of Object.keys(weights)) {
-    if (!Object.hasOwn(expected, key)) problems.push(`unexpected \`${key}\` ${formatShape(weights[key].shape)}`);
-  }
+  for (const key of Object.keys(weights)) if (!Object.hasOwn(expected, key)) problems.push(`unexpected \`${key}\` ${formatShape(weights[key].shape)}`);
   if (problems.length > 0) throw new Error(`the weights do not fit \`${model}\`: ${problems.join("; ")}`);
 }
 
@@ -44,9 +40,9 @@ export function weightPath(...segments: ReadonlyArray<string | number>): string 
 }
 
 /**
- * A reader of one layer's weights at a time: `layer("blocks", 3, "attn.qkv")` gives the host values
- * of `blocks.3.attn.qkv.weight` and `.bias` by parameter name, and a key that is the path itself
- * (`cls_token`) under the name "". Values are copied, so the caller's tensors stay theirs.
+ * A reader of one layer's host weights at a time, by parameter name. `layer("blocks", 3, "attn.qkv")`
+ * gives `blocks.3.attn.qkv.weight` and `.bias` as `weight` and `bias`, and a key that is the path
+ * itself (`cls_token`) as "". Values are copied, so the caller's tensors stay theirs.
  */
 export function layerReader(weights: Readonly<Record<string, tfc.Tensor>>): LayerReader {
   return (...path) => {
@@ -61,15 +57,10 @@ export function layerReader(weights: Readonly<Record<string, tfc.Tensor>>): Laye
   };
 }
 
-/** Frees every tensor of a loaded model. */
-export function disposeWeights(tf: Tf, weights: unknown): void {
-  tf.dispose(tensorsIn(tf, weights));
-}
-
 /**
- * Runs `block` once per entry of `layers`, each on the result of the one before and in a tidy of
- * its own, disposing each intermediate as soon as the next exists (one tidy around all of them
- * would keep every block's tensors alive). Returns a new tensor: `x` stays the caller's.
+ * Runs `block` once per entry of `layers`, each on the result of the one before. Each runs in a
+ * tidy of its own and its input is freed as soon as its output exists (one tidy around all of
+ * them would keep every block's tensors alive). Returns a new tensor: `x` stays the caller's.
  */
 export function repeatBlock<W>(tf: Tf, x: tfc.Tensor, layers: readonly W[], block: (x: tfc.Tensor, w: W) => tfc.Tensor): tfc.Tensor {
   let y = x;
@@ -81,7 +72,7 @@ export function repeatBlock<W>(tf: Tf, x: tfc.Tensor, layers: readonly W[], bloc
   return y === x ? tf.clone(x) : y;
 }
 
-/** `shapes` (keys relative to one repeated block) for each of `count` blocks at `prefix.0`, `prefix.1`, …. */
+/** `shapes` (keys relative to one block) for `count` blocks at `prefix.0` to `prefix.{count-1}`. */
 export function repeatShapes(prefix: string, count: number, shapes: { readonly [key: string]: readonly number[] }): Record<string, readonly number[]> {
   const entries: Array<[string, readonly number[]]> = [];
   for (let i = 0; i < count; i++) for (const [key, shape] of Object.entries(shapes)) entries.push([weightPath(prefix, i, key), shape]);

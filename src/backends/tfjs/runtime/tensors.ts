@@ -18,7 +18,7 @@ export interface HostTensor {
   readonly shape: readonly number[];
 }
 
-/** One layer's weights by parameter name (`weight`, `bias`; "" for the layer's own path, as `cls_token`). */
+/** One layer's weights by parameter name ("" for the layer's own path, as in `cls_token`). */
 export type HostWeights = Readonly<Record<string, HostTensor>>;
 
 /** Explicit NHWC padding: [[0, 0], [top, bottom], [left, right], [0, 0]]. */
