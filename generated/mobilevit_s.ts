@@ -19,40 +19,36 @@ export const weightShapes: { readonly [timmKey: string]: readonly number[]; } = 
   "stem.bn.bias": [16],
   "stem.bn.running_mean": [16],
   "stem.bn.running_var": [16],
-  ...repeatShapes("stages.0", 1, {
-    "conv1_1x1.conv.weight": [64, 16, 1, 1],
-    "conv1_1x1.bn.weight": [64],
-    "conv1_1x1.bn.bias": [64],
-    "conv1_1x1.bn.running_mean": [64],
-    "conv1_1x1.bn.running_var": [64],
-    "conv2_kxk.conv.weight": [64, 1, 3, 3],
-    "conv2_kxk.bn.weight": [64],
-    "conv2_kxk.bn.bias": [64],
-    "conv2_kxk.bn.running_mean": [64],
-    "conv2_kxk.bn.running_var": [64],
-    "conv3_1x1.conv.weight": [32, 64, 1, 1],
-    "conv3_1x1.bn.weight": [32],
-    "conv3_1x1.bn.bias": [32],
-    "conv3_1x1.bn.running_mean": [32],
-    "conv3_1x1.bn.running_var": [32]
-  }),
-  ...repeatShapes("stages.1", 1, {
-    "conv1_1x1.conv.weight": [128, 32, 1, 1],
-    "conv1_1x1.bn.weight": [128],
-    "conv1_1x1.bn.bias": [128],
-    "conv1_1x1.bn.running_mean": [128],
-    "conv1_1x1.bn.running_var": [128],
-    "conv2_kxk.conv.weight": [128, 1, 3, 3],
-    "conv2_kxk.bn.weight": [128],
-    "conv2_kxk.bn.bias": [128],
-    "conv2_kxk.bn.running_mean": [128],
-    "conv2_kxk.bn.running_var": [128],
-    "conv3_1x1.conv.weight": [64, 128, 1, 1],
-    "conv3_1x1.bn.weight": [64],
-    "conv3_1x1.bn.bias": [64],
-    "conv3_1x1.bn.running_mean": [64],
-    "conv3_1x1.bn.running_var": [64]
-  }),
+  "stages.0.0.conv1_1x1.conv.weight": [64, 16, 1, 1],
+  "stages.0.0.conv1_1x1.bn.weight": [64],
+  "stages.0.0.conv1_1x1.bn.bias": [64],
+  "stages.0.0.conv1_1x1.bn.running_mean": [64],
+  "stages.0.0.conv1_1x1.bn.running_var": [64],
+  "stages.0.0.conv2_kxk.conv.weight": [64, 1, 3, 3],
+  "stages.0.0.conv2_kxk.bn.weight": [64],
+  "stages.0.0.conv2_kxk.bn.bias": [64],
+  "stages.0.0.conv2_kxk.bn.running_mean": [64],
+  "stages.0.0.conv2_kxk.bn.running_var": [64],
+  "stages.0.0.conv3_1x1.conv.weight": [32, 64, 1, 1],
+  "stages.0.0.conv3_1x1.bn.weight": [32],
+  "stages.0.0.conv3_1x1.bn.bias": [32],
+  "stages.0.0.conv3_1x1.bn.running_mean": [32],
+  "stages.0.0.conv3_1x1.bn.running_var": [32],
+  "stages.1.0.conv1_1x1.conv.weight": [128, 32, 1, 1],
+  "stages.1.0.conv1_1x1.bn.weight": [128],
+  "stages.1.0.conv1_1x1.bn.bias": [128],
+  "stages.1.0.conv1_1x1.bn.running_mean": [128],
+  "stages.1.0.conv1_1x1.bn.running_var": [128],
+  "stages.1.0.conv2_kxk.conv.weight": [128, 1, 3, 3],
+  "stages.1.0.conv2_kxk.bn.weight": [128],
+  "stages.1.0.conv2_kxk.bn.bias": [128],
+  "stages.1.0.conv2_kxk.bn.running_mean": [128],
+  "stages.1.0.conv2_kxk.bn.running_var": [128],
+  "stages.1.0.conv3_1x1.conv.weight": [64, 128, 1, 1],
+  "stages.1.0.conv3_1x1.bn.weight": [64],
+  "stages.1.0.conv3_1x1.bn.bias": [64],
+  "stages.1.0.conv3_1x1.bn.running_mean": [64],
+  "stages.1.0.conv3_1x1.bn.running_var": [64],
   "stages.1.1.conv1_1x1.conv.weight": [256, 64, 1, 1],
   "stages.1.1.conv1_1x1.bn.weight": [256],
   "stages.1.1.conv1_1x1.bn.bias": [256],
@@ -83,23 +79,21 @@ export const weightShapes: { readonly [timmKey: string]: readonly number[]; } = 
   "stages.1.2.conv3_1x1.bn.bias": [64],
   "stages.1.2.conv3_1x1.bn.running_mean": [64],
   "stages.1.2.conv3_1x1.bn.running_var": [64],
-  ...repeatShapes("stages.2", 1, {
-    "conv1_1x1.conv.weight": [256, 64, 1, 1],
-    "conv1_1x1.bn.weight": [256],
-    "conv1_1x1.bn.bias": [256],
-    "conv1_1x1.bn.running_mean": [256],
-    "conv1_1x1.bn.running_var": [256],
-    "conv2_kxk.conv.weight": [256, 1, 3, 3],
-    "conv2_kxk.bn.weight": [256],
-    "conv2_kxk.bn.bias": [256],
-    "conv2_kxk.bn.running_mean": [256],
-    "conv2_kxk.bn.running_var": [256],
-    "conv3_1x1.conv.weight": [96, 256, 1, 1],
-    "conv3_1x1.bn.weight": [96],
-    "conv3_1x1.bn.bias": [96],
-    "conv3_1x1.bn.running_mean": [96],
-    "conv3_1x1.bn.running_var": [96]
-  }),
+  "stages.2.0.conv1_1x1.conv.weight": [256, 64, 1, 1],
+  "stages.2.0.conv1_1x1.bn.weight": [256],
+  "stages.2.0.conv1_1x1.bn.bias": [256],
+  "stages.2.0.conv1_1x1.bn.running_mean": [256],
+  "stages.2.0.conv1_1x1.bn.running_var": [256],
+  "stages.2.0.conv2_kxk.conv.weight": [256, 1, 3, 3],
+  "stages.2.0.conv2_kxk.bn.weight": [256],
+  "stages.2.0.conv2_kxk.bn.bias": [256],
+  "stages.2.0.conv2_kxk.bn.running_mean": [256],
+  "stages.2.0.conv2_kxk.bn.running_var": [256],
+  "stages.2.0.conv3_1x1.conv.weight": [96, 256, 1, 1],
+  "stages.2.0.conv3_1x1.bn.weight": [96],
+  "stages.2.0.conv3_1x1.bn.bias": [96],
+  "stages.2.0.conv3_1x1.bn.running_mean": [96],
+  "stages.2.0.conv3_1x1.bn.running_var": [96],
   "stages.2.1.conv_kxk.conv.weight": [96, 96, 3, 3],
   "stages.2.1.conv_kxk.bn.weight": [96],
   "stages.2.1.conv_kxk.bn.bias": [96],
@@ -132,23 +126,21 @@ export const weightShapes: { readonly [timmKey: string]: readonly number[]; } = 
   "stages.2.1.conv_fusion.bn.bias": [96],
   "stages.2.1.conv_fusion.bn.running_mean": [96],
   "stages.2.1.conv_fusion.bn.running_var": [96],
-  ...repeatShapes("stages.3", 1, {
-    "conv1_1x1.conv.weight": [384, 96, 1, 1],
-    "conv1_1x1.bn.weight": [384],
-    "conv1_1x1.bn.bias": [384],
-    "conv1_1x1.bn.running_mean": [384],
-    "conv1_1x1.bn.running_var": [384],
-    "conv2_kxk.conv.weight": [384, 1, 3, 3],
-    "conv2_kxk.bn.weight": [384],
-    "conv2_kxk.bn.bias": [384],
-    "conv2_kxk.bn.running_mean": [384],
-    "conv2_kxk.bn.running_var": [384],
-    "conv3_1x1.conv.weight": [128, 384, 1, 1],
-    "conv3_1x1.bn.weight": [128],
-    "conv3_1x1.bn.bias": [128],
-    "conv3_1x1.bn.running_mean": [128],
-    "conv3_1x1.bn.running_var": [128]
-  }),
+  "stages.3.0.conv1_1x1.conv.weight": [384, 96, 1, 1],
+  "stages.3.0.conv1_1x1.bn.weight": [384],
+  "stages.3.0.conv1_1x1.bn.bias": [384],
+  "stages.3.0.conv1_1x1.bn.running_mean": [384],
+  "stages.3.0.conv1_1x1.bn.running_var": [384],
+  "stages.3.0.conv2_kxk.conv.weight": [384, 1, 3, 3],
+  "stages.3.0.conv2_kxk.bn.weight": [384],
+  "stages.3.0.conv2_kxk.bn.bias": [384],
+  "stages.3.0.conv2_kxk.bn.running_mean": [384],
+  "stages.3.0.conv2_kxk.bn.running_var": [384],
+  "stages.3.0.conv3_1x1.conv.weight": [128, 384, 1, 1],
+  "stages.3.0.conv3_1x1.bn.weight": [128],
+  "stages.3.0.conv3_1x1.bn.bias": [128],
+  "stages.3.0.conv3_1x1.bn.running_mean": [128],
+  "stages.3.0.conv3_1x1.bn.running_var": [128],
   "stages.3.1.conv_kxk.conv.weight": [128, 128, 3, 3],
   "stages.3.1.conv_kxk.bn.weight": [128],
   "stages.3.1.conv_kxk.bn.bias": [128],
@@ -181,23 +173,21 @@ export const weightShapes: { readonly [timmKey: string]: readonly number[]; } = 
   "stages.3.1.conv_fusion.bn.bias": [128],
   "stages.3.1.conv_fusion.bn.running_mean": [128],
   "stages.3.1.conv_fusion.bn.running_var": [128],
-  ...repeatShapes("stages.4", 1, {
-    "conv1_1x1.conv.weight": [512, 128, 1, 1],
-    "conv1_1x1.bn.weight": [512],
-    "conv1_1x1.bn.bias": [512],
-    "conv1_1x1.bn.running_mean": [512],
-    "conv1_1x1.bn.running_var": [512],
-    "conv2_kxk.conv.weight": [512, 1, 3, 3],
-    "conv2_kxk.bn.weight": [512],
-    "conv2_kxk.bn.bias": [512],
-    "conv2_kxk.bn.running_mean": [512],
-    "conv2_kxk.bn.running_var": [512],
-    "conv3_1x1.conv.weight": [160, 512, 1, 1],
-    "conv3_1x1.bn.weight": [160],
-    "conv3_1x1.bn.bias": [160],
-    "conv3_1x1.bn.running_mean": [160],
-    "conv3_1x1.bn.running_var": [160]
-  }),
+  "stages.4.0.conv1_1x1.conv.weight": [512, 128, 1, 1],
+  "stages.4.0.conv1_1x1.bn.weight": [512],
+  "stages.4.0.conv1_1x1.bn.bias": [512],
+  "stages.4.0.conv1_1x1.bn.running_mean": [512],
+  "stages.4.0.conv1_1x1.bn.running_var": [512],
+  "stages.4.0.conv2_kxk.conv.weight": [512, 1, 3, 3],
+  "stages.4.0.conv2_kxk.bn.weight": [512],
+  "stages.4.0.conv2_kxk.bn.bias": [512],
+  "stages.4.0.conv2_kxk.bn.running_mean": [512],
+  "stages.4.0.conv2_kxk.bn.running_var": [512],
+  "stages.4.0.conv3_1x1.conv.weight": [160, 512, 1, 1],
+  "stages.4.0.conv3_1x1.bn.weight": [160],
+  "stages.4.0.conv3_1x1.bn.bias": [160],
+  "stages.4.0.conv3_1x1.bn.running_mean": [160],
+  "stages.4.0.conv3_1x1.bn.running_var": [160],
   "stages.4.1.conv_kxk.conv.weight": [160, 160, 3, 3],
   "stages.4.1.conv_kxk.bn.weight": [160],
   "stages.4.1.conv_kxk.bn.bias": [160],
@@ -277,28 +267,24 @@ export function createModel(weights: Record<string, tf.Tensor>): VitModel {
  */
 function mobilevit(x: tf.Tensor, w: ReturnType<typeof loadMobilevit>): tf.Tensor[] {
   const stem = tf.tidy(() => convBnAct(x, w.stem)); // [B, 16, 128, 128], held channels-last
-  const stages = tf.tidy(() => repeatBlock(stem, w["stages.0"], invertedResidual)); // [B, 32, 128, 128], held channels-last
+  const stages = tf.tidy(() => invertedResidual(stem, w["stages.0.0"])); // [B, 32, 128, 128], held channels-last
   tf.dispose([stem]);
   const stagesOut = tf.tidy(() => repeatBlock(stages, w["stages.1"], invertedResidual)); // [B, 64, 64, 64], held channels-last
   tf.dispose([stages]);
-  const stages2 = tf.tidy(() => invertedResidualOut(stagesOut, w["stages.1.1"])); // [B, 64, 64, 64], held channels-last
+  const stages2 = tf.tidy(() => invertedResidual(stagesOut, w["stages.2.0"])); // [B, 96, 32, 32], held channels-last
   tf.dispose([stagesOut]);
-  const stages3 = tf.tidy(() => invertedResidualOut(stages2, w["stages.1.2"])); // [B, 64, 64, 64], held channels-last
+  const stages3 = tf.tidy(() => mobilevitBlock(stages2, w["stages.2.1"])); // [B, 96, 32, 32], held channels-last
   tf.dispose([stages2]);
-  const stages4 = tf.tidy(() => repeatBlock(stages3, w["stages.2"], invertedResidual)); // [B, 96, 32, 32], held channels-last
+  const stages4 = tf.tidy(() => invertedResidual(stages3, w["stages.3.0"])); // [B, 128, 16, 16], held channels-last
   tf.dispose([stages3]);
-  const stages5 = tf.tidy(() => mobilevitBlock(stages4, w["stages.2.1"])); // [B, 96, 32, 32], held channels-last
+  const stages5 = tf.tidy(() => mobilevitBlock(stages4, w["stages.3.1"])); // [B, 128, 16, 16], held channels-last
   tf.dispose([stages4]);
-  const stages6 = tf.tidy(() => repeatBlock(stages5, w["stages.3"], invertedResidual)); // [B, 128, 16, 16], held channels-last
+  const stages6 = tf.tidy(() => invertedResidual(stages5, w["stages.4.0"])); // [B, 160, 8, 8], held channels-last
   tf.dispose([stages5]);
-  const stages7 = tf.tidy(() => mobilevitBlock(stages6, w["stages.3.1"])); // [B, 128, 16, 16], held channels-last
+  const stages7 = tf.tidy(() => mobilevitBlock(stages6, w["stages.4.1"])); // [B, 160, 8, 8], held channels-last
   tf.dispose([stages6]);
-  const stages8 = tf.tidy(() => repeatBlock(stages7, w["stages.4"], invertedResidual)); // [B, 160, 8, 8], held channels-last
+  const features = tf.tidy(() => convBnAct2(stages7, w.final_conv)); // [B, 640, 8, 8], held channels-last
   tf.dispose([stages7]);
-  const stages9 = tf.tidy(() => mobilevitBlock(stages8, w["stages.4.1"])); // [B, 160, 8, 8], held channels-last
-  tf.dispose([stages8]);
-  const features = tf.tidy(() => convBnActOut(stages9, w.final_conv)); // [B, 640, 8, 8], held channels-last
-  tf.dispose([stages9]);
   const pooled = globalAvgPool(features); // [B, 640]
   const logits = tf.tidy(() => mobilevitClassifier(pooled, w.head)); // [B, 1000]
   tf.dispose([pooled]);
@@ -306,17 +292,15 @@ function mobilevit(x: tf.Tensor, w: ReturnType<typeof loadMobilevit>): tf.Tensor
 }
 const loadMobilevit = (layer: LayerReader, p: string) => ({
   stem: loadConvBnAct(layer, weightPath(p, "stem")),
-  "stages.0": Array.from({ length: 1 }, (_, i) => loadInvertedResidual(layer, weightPath(p, "stages.0", i))),
-  "stages.1": Array.from({ length: 1 }, (_, i) => loadInvertedResidual(layer, weightPath(p, "stages.1", i))),
-  "stages.1.1": loadInvertedResidualOut(layer, weightPath(p, "stages.1.1")),
-  "stages.1.2": loadInvertedResidualOut(layer, weightPath(p, "stages.1.2")),
-  "stages.2": Array.from({ length: 1 }, (_, i) => loadInvertedResidual(layer, weightPath(p, "stages.2", i))),
+  "stages.0.0": loadInvertedResidual(layer, weightPath(p, "stages.0.0")),
+  "stages.1": Array.from({ length: 3 }, (_, i) => loadInvertedResidual(layer, weightPath(p, "stages.1", i))),
+  "stages.2.0": loadInvertedResidual(layer, weightPath(p, "stages.2.0")),
   "stages.2.1": loadMobilevitBlock(layer, weightPath(p, "stages.2.1")),
-  "stages.3": Array.from({ length: 1 }, (_, i) => loadInvertedResidual(layer, weightPath(p, "stages.3", i))),
+  "stages.3.0": loadInvertedResidual(layer, weightPath(p, "stages.3.0")),
   "stages.3.1": loadMobilevitBlock(layer, weightPath(p, "stages.3.1")),
-  "stages.4": Array.from({ length: 1 }, (_, i) => loadInvertedResidual(layer, weightPath(p, "stages.4", i))),
+  "stages.4.0": loadInvertedResidual(layer, weightPath(p, "stages.4.0")),
   "stages.4.1": loadMobilevitBlock(layer, weightPath(p, "stages.4.1")),
-  final_conv: loadConvBnActOut(layer, weightPath(p, "final_conv")),
+  final_conv: loadConvBnAct2(layer, weightPath(p, "final_conv")),
   head: loadMobilevitClassifier(layer, weightPath(p, "head"))
 });
 
@@ -341,34 +325,51 @@ const loadConvBnAct = (layer: LayerReader, p: string) => ({
  * projection without activation; the input is added back only when the shapes match.
  * `dilation` is timm's pair (this block's, the stage's): the 3x3 conv takes the first, and a
  * block whose two differ has no shortcut either.
- * `inverted_residual` (std/mobilevit.vit:23) at `stages.0.0` … `stages.4.0` (5 calls); shapes as at `stages.0.0`.
+ * `inverted_residual` (std/mobilevit.vit:23) at `stages.0.0` … `stages.4.0` (7 calls); shapes as at `stages.1.1`.
  */
 function invertedResidual(x: tf.Tensor, w: ReturnType<typeof loadInvertedResidual>): tf.Tensor {
-  const conv11x1 = tf.tidy(() => convBnActOut(x, w.conv1_1x1)); // [B, 64, 128, 128], held channels-last
-  const conv2Kxk = tf.tidy(() => convBnActOut(conv11x1, w.conv2_kxk)); // [B, 64, 128, 128], held channels-last
+  const conv11x1 = tf.tidy(() => convBnAct2(x, w.conv1_1x1)); // [B, 256, 64, 64], held channels-last
+  const conv2Kxk = tf.tidy(() => convBnAct2(conv11x1, w.conv2_kxk)); // [B, 256, 64, 64], held channels-last
   tf.dispose([conv11x1]);
-  const conv31x1 = tf.tidy(() => convBnAct2(conv2Kxk, w.conv3_1x1)); // [B, 32, 128, 128], held channels-last
+  const conv31x1 = tf.tidy(() => convBnAct2(conv2Kxk, w.conv3_1x1)); // [B, 64, 64, 64], held channels-last
   tf.dispose([conv2Kxk]);
-  return conv31x1;
+  return w.settings.add ? addTensors(conv31x1, x) : conv31x1; // [B, 64, 64, 64], held channels-last
 }
-const loadInvertedResidual = (layer: LayerReader, p: string) => ({
-  conv1_1x1: loadConvBnActOut(layer, weightPath(p, "conv1_1x1")),
-  conv2_kxk: loadConvBnActOut(layer, weightPath(p, "conv2_kxk")),
-  conv3_1x1: loadConvBnAct2(layer, weightPath(p, "conv3_1x1"))
-});
+const loadInvertedResidual = (layer: LayerReader, p: string) => {
+  const s = invertedResidualSettings[p];
+  return {
+    settings: s,
+    conv1_1x1: loadConvBnAct2(layer, weightPath(p, "conv1_1x1")),
+    conv2_kxk: loadConvBnAct2(layer, weightPath(p, "conv2_kxk")),
+    conv3_1x1: loadConvBnAct2(layer, weightPath(p, "conv3_1x1"))
+  };
+};
+
+/** What differs between the `inverted_residual` calls, by the weight path of each. */
+const invertedResidualSettings: Readonly<Record<string, {
+  readonly add: boolean;
+}>> = {
+  "stages.0.0": { add: false },
+  "stages.1.0": { add: false },
+  "stages.1.1": { add: true },
+  "stages.1.2": { add: true },
+  "stages.2.0": { add: false },
+  "stages.3.0": { add: false },
+  "stages.4.0": { add: false }
+};
 
 /**
  * timm `ConvNormAct`: conv without bias (`conv`), BatchNorm (`bn`), SiLU unless `act` is false.
  * Padding is PyTorch's symmetric ((stride - 1) + dilation * (kernel - 1)) // 2.
- * `conv_bn_act` (std/mobilevit.vit:11) at `stages.0.0.conv1_1x1` … `final_conv` (24 calls); shapes as at `stages.0.0.conv1_1x1`.
+ * `conv_bn_act` (std/mobilevit.vit:11) at `stages.0.0.conv1_1x1` … `final_conv` (31 calls); shapes as at `stages.0.0.conv1_1x1`.
  */
-function convBnActOut(x: tf.Tensor, w: ReturnType<typeof loadConvBnActOut>): tf.Tensor {
+function convBnAct2(x: tf.Tensor, w: ReturnType<typeof loadConvBnAct2>): tf.Tensor {
   const conv = anyConv2d(x, w.conv, w.settings.conv); // [B, 64, 128, 128], held channels-last
   const bn = batchNorm(conv, w.bn); // [B, 64, 128, 128], held channels-last
-  return silu(bn); // [B, 64, 128, 128], held channels-last
+  return w.settings.silu ? silu(bn) : bn; // [B, 64, 128, 128], held channels-last
 }
-const loadConvBnActOut = (layer: LayerReader, p: string) => {
-  const s = convBnActOutSettings[p];
+const loadConvBnAct2 = (layer: LayerReader, p: string) => {
+  const s = convBnAct2Settings[p];
   return {
     settings: s,
     conv: prepareConv(layer(p, "conv"), s.conv),
@@ -377,72 +378,42 @@ const loadConvBnActOut = (layer: LayerReader, p: string) => {
 };
 
 /** What differs between the `conv_bn_act` calls, by the weight path of each. */
-const convBnActOutSettings: Readonly<Record<string, {
+const convBnAct2Settings: Readonly<Record<string, {
   readonly conv: Parameters<typeof prepareConv>[1];
+  readonly silu: boolean;
 }>> = {
-  "stages.0.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } },
-  "stages.0.0.conv2_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 64 } },
-  "stages.1.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } },
-  "stages.1.0.conv2_kxk": { conv: { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 128 } },
-  "stages.1.1.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } },
-  "stages.1.1.conv2_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 256 } },
-  "stages.1.2.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } },
-  "stages.1.2.conv2_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 256 } },
-  "stages.2.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } },
-  "stages.2.0.conv2_kxk": { conv: { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 256 } },
-  "stages.2.1.conv_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1 } },
-  "stages.2.1.conv_proj": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } },
-  "stages.2.1.conv_fusion": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1 } },
-  "stages.3.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } },
-  "stages.3.0.conv2_kxk": { conv: { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 384 } },
-  "stages.3.1.conv_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1 } },
-  "stages.3.1.conv_proj": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } },
-  "stages.3.1.conv_fusion": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1 } },
-  "stages.4.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } },
-  "stages.4.0.conv2_kxk": { conv: { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 512 } },
-  "stages.4.1.conv_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1 } },
-  "stages.4.1.conv_proj": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } },
-  "stages.4.1.conv_fusion": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1 } },
-  final_conv: { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } }
+  "stages.0.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: true },
+  "stages.0.0.conv2_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 64 }, silu: true },
+  "stages.0.0.conv3_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: false },
+  "stages.1.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: true },
+  "stages.1.0.conv2_kxk": { conv: { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 128 }, silu: true },
+  "stages.1.0.conv3_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: false },
+  "stages.1.1.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: true },
+  "stages.1.1.conv2_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 256 }, silu: true },
+  "stages.1.1.conv3_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: false },
+  "stages.1.2.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: true },
+  "stages.1.2.conv2_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 256 }, silu: true },
+  "stages.1.2.conv3_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: false },
+  "stages.2.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: true },
+  "stages.2.0.conv2_kxk": { conv: { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 256 }, silu: true },
+  "stages.2.0.conv3_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: false },
+  "stages.2.1.conv_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1 }, silu: true },
+  "stages.2.1.conv_proj": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: true },
+  "stages.2.1.conv_fusion": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1 }, silu: true },
+  "stages.3.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: true },
+  "stages.3.0.conv2_kxk": { conv: { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 384 }, silu: true },
+  "stages.3.0.conv3_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: false },
+  "stages.3.1.conv_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1 }, silu: true },
+  "stages.3.1.conv_proj": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: true },
+  "stages.3.1.conv_fusion": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1 }, silu: true },
+  "stages.4.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: true },
+  "stages.4.0.conv2_kxk": { conv: { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 512 }, silu: true },
+  "stages.4.0.conv3_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: false },
+  "stages.4.1.conv_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1 }, silu: true },
+  "stages.4.1.conv_proj": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: true },
+  "stages.4.1.conv_fusion": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1 }, silu: true },
+  final_conv: { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: true }
 };
-
-/**
- * timm `ConvNormAct`: conv without bias (`conv`), BatchNorm (`bn`), SiLU unless `act` is false.
- * Padding is PyTorch's symmetric ((stride - 1) + dilation * (kernel - 1)) // 2.
- * `conv_bn_act` (std/mobilevit.vit:11) at `stages.0.0.conv3_1x1` … `stages.4.0.conv3_1x1` (7 calls); shapes as at `stages.0.0.conv3_1x1`.
- */
-function convBnAct2(x: tf.Tensor, w: ReturnType<typeof loadConvBnAct2>): tf.Tensor {
-  const conv = conv2d(x, w.conv, { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }); // [B, 32, 128, 128], held channels-last
-  return batchNorm(conv, w.bn); // [B, 32, 128, 128], held channels-last
-}
-const loadConvBnAct2 = (layer: LayerReader, p: string) => ({
-  conv: prepareConv(layer(p, "conv"), { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }),
-  bn: prepareBatchNorm(layer(p, "bn"), 1e-5)
-});
-
-/**
- * timm `BottleneckBlock` with `bottle_in` and `linear_out` (a MobileNetV2 inverted residual):
- * 1x1 expansion to make_divisible(in_chs * expansion), depthwise 3x3 with the stride, 1x1
- * projection without activation; the input is added back only when the shapes match.
- * `dilation` is timm's pair (this block's, the stage's): the 3x3 conv takes the first, and a
- * block whose two differ has no shortcut either.
- * `inverted_residual` (std/mobilevit.vit:23) at `stages.1.1`, `stages.1.2`; shapes as at `stages.1.1`.
- */
-function invertedResidualOut(x: tf.Tensor, w: ReturnType<typeof loadInvertedResidualOut>): tf.Tensor {
-  const conv11x1 = tf.tidy(() => convBnActOut(x, w.conv1_1x1)); // [B, 256, 64, 64], held channels-last
-  const conv2Kxk = tf.tidy(() => convBnActOut(conv11x1, w.conv2_kxk)); // [B, 256, 64, 64], held channels-last
-  tf.dispose([conv11x1]);
-  const conv31x1 = tf.tidy(() => convBnAct2(conv2Kxk, w.conv3_1x1)); // [B, 64, 64, 64], held channels-last
-  tf.dispose([conv2Kxk]);
-  const sum = addTensors(conv31x1, x); // [B, 64, 64, 64], held channels-last
-  tf.dispose([conv31x1]);
-  return sum;
-}
-const loadInvertedResidualOut = (layer: LayerReader, p: string) => ({
-  conv1_1x1: loadConvBnActOut(layer, weightPath(p, "conv1_1x1")),
-  conv2_kxk: loadConvBnActOut(layer, weightPath(p, "conv2_kxk")),
-  conv3_1x1: loadConvBnAct2(layer, weightPath(p, "conv3_1x1"))
-});
 
 /**
  * timm `MobileVitBlock` on a `grid` feature map of `chs` channels: local 3x3 conv, plain 1x1
@@ -452,7 +423,7 @@ const loadInvertedResidualOut = (layer: LayerReader, p: string) => ({
  * `mobilevit_block` (std/mobilevit.vit:36) at `stages.2.1`, `stages.3.1`, `stages.4.1`; shapes as at `stages.2.1`.
  */
 function mobilevitBlock(x: tf.Tensor, w: ReturnType<typeof loadMobilevitBlock>): tf.Tensor {
-  const convKxk = tf.tidy(() => convBnActOut(x, w.conv_kxk)); // [B, 96, 32, 32], held channels-last
+  const convKxk = tf.tidy(() => convBnAct2(x, w.conv_kxk)); // [B, 96, 32, 32], held channels-last
   const conv1x1 = conv2d(convKxk, w.conv_1x1, { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }); // [B, 144, 32, 32], held channels-last
   tf.dispose([convKxk]);
   const patches = unfold(conv1x1, [2, 2]); // [B*4, 256, 144]
@@ -463,11 +434,11 @@ function mobilevitBlock(x: tf.Tensor, w: ReturnType<typeof loadMobilevitBlock>):
   tf.dispose([transformer]);
   const folded = fold(norm, [2, 2], w.settings.grid); // [B, 144, 32, 32], held channels-last
   tf.dispose([norm]);
-  const convProj = tf.tidy(() => convBnActOut(folded, w.conv_proj)); // [B, 96, 32, 32], held channels-last
+  const convProj = tf.tidy(() => convBnAct2(folded, w.conv_proj)); // [B, 96, 32, 32], held channels-last
   tf.dispose([folded]);
   const joined = concatTensors(convProj, x, 3); // [B, 192, 32, 32], held channels-last
   tf.dispose([convProj]);
-  const convFusion = tf.tidy(() => convBnActOut(joined, w.conv_fusion)); // [B, 96, 32, 32], held channels-last
+  const convFusion = tf.tidy(() => convBnAct2(joined, w.conv_fusion)); // [B, 96, 32, 32], held channels-last
   tf.dispose([joined]);
   return convFusion;
 }
@@ -475,12 +446,12 @@ const loadMobilevitBlock = (layer: LayerReader, p: string) => {
   const s = mobilevitBlockSettings[p];
   return {
     settings: s,
-    conv_kxk: loadConvBnActOut(layer, weightPath(p, "conv_kxk")),
+    conv_kxk: loadConvBnAct2(layer, weightPath(p, "conv_kxk")),
     conv_1x1: prepareConv(layer(p, "conv_1x1"), { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }),
     transformer: Array.from({ length: s.transformerCount }, (_, i) => loadEncoderBlock(layer, weightPath(p, "transformer", i))),
     norm: prepareNorm(layer(p, "norm")),
-    conv_proj: loadConvBnActOut(layer, weightPath(p, "conv_proj")),
-    conv_fusion: loadConvBnActOut(layer, weightPath(p, "conv_fusion"))
+    conv_proj: loadConvBnAct2(layer, weightPath(p, "conv_proj")),
+    conv_fusion: loadConvBnAct2(layer, weightPath(p, "conv_fusion"))
   };
 };
 
@@ -848,7 +819,8 @@ function repeatBlock<W>(x: tf.Tensor, layers: readonly W[], block: (x: tf.Tensor
   for (const w of layers) {
     const input = y;
     y = tf.tidy(() => block(input, w));
-    if (input !== x) input.dispose();
+    // A block whose optional steps were all skipped may return its input.
+    if (input !== x && input !== y) input.dispose();
   }
   return y === x ? tf.clone(x) : y;
 }

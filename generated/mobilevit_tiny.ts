@@ -19,40 +19,36 @@ export const weightShapes: { readonly [timmKey: string]: readonly number[]; } = 
   "stem.bn.bias": [8],
   "stem.bn.running_mean": [8],
   "stem.bn.running_var": [8],
-  ...repeatShapes("stages.0", 1, {
-    "conv1_1x1.conv.weight": [16, 8, 1, 1],
-    "conv1_1x1.bn.weight": [16],
-    "conv1_1x1.bn.bias": [16],
-    "conv1_1x1.bn.running_mean": [16],
-    "conv1_1x1.bn.running_var": [16],
-    "conv2_kxk.conv.weight": [16, 1, 3, 3],
-    "conv2_kxk.bn.weight": [16],
-    "conv2_kxk.bn.bias": [16],
-    "conv2_kxk.bn.running_mean": [16],
-    "conv2_kxk.bn.running_var": [16],
-    "conv3_1x1.conv.weight": [8, 16, 1, 1],
-    "conv3_1x1.bn.weight": [8],
-    "conv3_1x1.bn.bias": [8],
-    "conv3_1x1.bn.running_mean": [8],
-    "conv3_1x1.bn.running_var": [8]
-  }),
-  ...repeatShapes("stages.1", 1, {
-    "conv1_1x1.conv.weight": [16, 8, 1, 1],
-    "conv1_1x1.bn.weight": [16],
-    "conv1_1x1.bn.bias": [16],
-    "conv1_1x1.bn.running_mean": [16],
-    "conv1_1x1.bn.running_var": [16],
-    "conv2_kxk.conv.weight": [16, 1, 3, 3],
-    "conv2_kxk.bn.weight": [16],
-    "conv2_kxk.bn.bias": [16],
-    "conv2_kxk.bn.running_mean": [16],
-    "conv2_kxk.bn.running_var": [16],
-    "conv3_1x1.conv.weight": [16, 16, 1, 1],
-    "conv3_1x1.bn.weight": [16],
-    "conv3_1x1.bn.bias": [16],
-    "conv3_1x1.bn.running_mean": [16],
-    "conv3_1x1.bn.running_var": [16]
-  }),
+  "stages.0.0.conv1_1x1.conv.weight": [16, 8, 1, 1],
+  "stages.0.0.conv1_1x1.bn.weight": [16],
+  "stages.0.0.conv1_1x1.bn.bias": [16],
+  "stages.0.0.conv1_1x1.bn.running_mean": [16],
+  "stages.0.0.conv1_1x1.bn.running_var": [16],
+  "stages.0.0.conv2_kxk.conv.weight": [16, 1, 3, 3],
+  "stages.0.0.conv2_kxk.bn.weight": [16],
+  "stages.0.0.conv2_kxk.bn.bias": [16],
+  "stages.0.0.conv2_kxk.bn.running_mean": [16],
+  "stages.0.0.conv2_kxk.bn.running_var": [16],
+  "stages.0.0.conv3_1x1.conv.weight": [8, 16, 1, 1],
+  "stages.0.0.conv3_1x1.bn.weight": [8],
+  "stages.0.0.conv3_1x1.bn.bias": [8],
+  "stages.0.0.conv3_1x1.bn.running_mean": [8],
+  "stages.0.0.conv3_1x1.bn.running_var": [8],
+  "stages.1.0.conv1_1x1.conv.weight": [16, 8, 1, 1],
+  "stages.1.0.conv1_1x1.bn.weight": [16],
+  "stages.1.0.conv1_1x1.bn.bias": [16],
+  "stages.1.0.conv1_1x1.bn.running_mean": [16],
+  "stages.1.0.conv1_1x1.bn.running_var": [16],
+  "stages.1.0.conv2_kxk.conv.weight": [16, 1, 3, 3],
+  "stages.1.0.conv2_kxk.bn.weight": [16],
+  "stages.1.0.conv2_kxk.bn.bias": [16],
+  "stages.1.0.conv2_kxk.bn.running_mean": [16],
+  "stages.1.0.conv2_kxk.bn.running_var": [16],
+  "stages.1.0.conv3_1x1.conv.weight": [16, 16, 1, 1],
+  "stages.1.0.conv3_1x1.bn.weight": [16],
+  "stages.1.0.conv3_1x1.bn.bias": [16],
+  "stages.1.0.conv3_1x1.bn.running_mean": [16],
+  "stages.1.0.conv3_1x1.bn.running_var": [16],
   "stages.1.1.conv1_1x1.conv.weight": [32, 16, 1, 1],
   "stages.1.1.conv1_1x1.bn.weight": [32],
   "stages.1.1.conv1_1x1.bn.bias": [32],
@@ -68,23 +64,21 @@ export const weightShapes: { readonly [timmKey: string]: readonly number[]; } = 
   "stages.1.1.conv3_1x1.bn.bias": [16],
   "stages.1.1.conv3_1x1.bn.running_mean": [16],
   "stages.1.1.conv3_1x1.bn.running_var": [16],
-  ...repeatShapes("stages.2", 1, {
-    "conv1_1x1.conv.weight": [32, 16, 1, 1],
-    "conv1_1x1.bn.weight": [32],
-    "conv1_1x1.bn.bias": [32],
-    "conv1_1x1.bn.running_mean": [32],
-    "conv1_1x1.bn.running_var": [32],
-    "conv2_kxk.conv.weight": [32, 1, 3, 3],
-    "conv2_kxk.bn.weight": [32],
-    "conv2_kxk.bn.bias": [32],
-    "conv2_kxk.bn.running_mean": [32],
-    "conv2_kxk.bn.running_var": [32],
-    "conv3_1x1.conv.weight": [24, 32, 1, 1],
-    "conv3_1x1.bn.weight": [24],
-    "conv3_1x1.bn.bias": [24],
-    "conv3_1x1.bn.running_mean": [24],
-    "conv3_1x1.bn.running_var": [24]
-  }),
+  "stages.2.0.conv1_1x1.conv.weight": [32, 16, 1, 1],
+  "stages.2.0.conv1_1x1.bn.weight": [32],
+  "stages.2.0.conv1_1x1.bn.bias": [32],
+  "stages.2.0.conv1_1x1.bn.running_mean": [32],
+  "stages.2.0.conv1_1x1.bn.running_var": [32],
+  "stages.2.0.conv2_kxk.conv.weight": [32, 1, 3, 3],
+  "stages.2.0.conv2_kxk.bn.weight": [32],
+  "stages.2.0.conv2_kxk.bn.bias": [32],
+  "stages.2.0.conv2_kxk.bn.running_mean": [32],
+  "stages.2.0.conv2_kxk.bn.running_var": [32],
+  "stages.2.0.conv3_1x1.conv.weight": [24, 32, 1, 1],
+  "stages.2.0.conv3_1x1.bn.weight": [24],
+  "stages.2.0.conv3_1x1.bn.bias": [24],
+  "stages.2.0.conv3_1x1.bn.running_mean": [24],
+  "stages.2.0.conv3_1x1.bn.running_var": [24],
   "stages.2.1.conv_kxk.conv.weight": [24, 24, 3, 3],
   "stages.2.1.conv_kxk.bn.weight": [24],
   "stages.2.1.conv_kxk.bn.bias": [24],
@@ -117,43 +111,39 @@ export const weightShapes: { readonly [timmKey: string]: readonly number[]; } = 
   "stages.2.1.conv_fusion.bn.bias": [24],
   "stages.2.1.conv_fusion.bn.running_mean": [24],
   "stages.2.1.conv_fusion.bn.running_var": [24],
-  ...repeatShapes("stages.3", 1, {
-    "conv1_1x1.conv.weight": [48, 24, 1, 1],
-    "conv1_1x1.bn.weight": [48],
-    "conv1_1x1.bn.bias": [48],
-    "conv1_1x1.bn.running_mean": [48],
-    "conv1_1x1.bn.running_var": [48],
-    "conv2_kxk.conv.weight": [48, 1, 3, 3],
-    "conv2_kxk.bn.weight": [48],
-    "conv2_kxk.bn.bias": [48],
-    "conv2_kxk.bn.running_mean": [48],
-    "conv2_kxk.bn.running_var": [48],
-    "conv3_1x1.conv.weight": [32, 48, 1, 1],
-    "conv3_1x1.bn.weight": [32],
-    "conv3_1x1.bn.bias": [32],
-    "conv3_1x1.bn.running_mean": [32],
-    "conv3_1x1.bn.running_var": [32]
-  }),
+  "stages.3.0.conv1_1x1.conv.weight": [48, 24, 1, 1],
+  "stages.3.0.conv1_1x1.bn.weight": [48],
+  "stages.3.0.conv1_1x1.bn.bias": [48],
+  "stages.3.0.conv1_1x1.bn.running_mean": [48],
+  "stages.3.0.conv1_1x1.bn.running_var": [48],
+  "stages.3.0.conv2_kxk.conv.weight": [48, 1, 3, 3],
+  "stages.3.0.conv2_kxk.bn.weight": [48],
+  "stages.3.0.conv2_kxk.bn.bias": [48],
+  "stages.3.0.conv2_kxk.bn.running_mean": [48],
+  "stages.3.0.conv2_kxk.bn.running_var": [48],
+  "stages.3.0.conv3_1x1.conv.weight": [32, 48, 1, 1],
+  "stages.3.0.conv3_1x1.bn.weight": [32],
+  "stages.3.0.conv3_1x1.bn.bias": [32],
+  "stages.3.0.conv3_1x1.bn.running_mean": [32],
+  "stages.3.0.conv3_1x1.bn.running_var": [32],
   "stages.3.1.conv_kxk.conv.weight": [32, 32, 3, 3],
   "stages.3.1.conv_kxk.bn.weight": [32],
   "stages.3.1.conv_kxk.bn.bias": [32],
   "stages.3.1.conv_kxk.bn.running_mean": [32],
   "stages.3.1.conv_kxk.bn.running_var": [32],
   "stages.3.1.conv_1x1.weight": [48, 32, 1, 1],
-  ...repeatShapes("stages.3.1.transformer", 1, {
-    "norm1.weight": [48],
-    "norm1.bias": [48],
-    "attn.qkv.weight": [144, 48],
-    "attn.qkv.bias": [144],
-    "attn.proj.weight": [48, 48],
-    "attn.proj.bias": [48],
-    "norm2.weight": [48],
-    "norm2.bias": [48],
-    "mlp.fc1.weight": [96, 48],
-    "mlp.fc1.bias": [96],
-    "mlp.fc2.weight": [48, 96],
-    "mlp.fc2.bias": [48]
-  }),
+  "stages.3.1.transformer.0.norm1.weight": [48],
+  "stages.3.1.transformer.0.norm1.bias": [48],
+  "stages.3.1.transformer.0.attn.qkv.weight": [144, 48],
+  "stages.3.1.transformer.0.attn.qkv.bias": [144],
+  "stages.3.1.transformer.0.attn.proj.weight": [48, 48],
+  "stages.3.1.transformer.0.attn.proj.bias": [48],
+  "stages.3.1.transformer.0.norm2.weight": [48],
+  "stages.3.1.transformer.0.norm2.bias": [48],
+  "stages.3.1.transformer.0.mlp.fc1.weight": [96, 48],
+  "stages.3.1.transformer.0.mlp.fc1.bias": [96],
+  "stages.3.1.transformer.0.mlp.fc2.weight": [48, 96],
+  "stages.3.1.transformer.0.mlp.fc2.bias": [48],
   "stages.3.1.norm.weight": [48],
   "stages.3.1.norm.bias": [48],
   "stages.3.1.conv_proj.conv.weight": [32, 48, 1, 1],
@@ -213,22 +203,20 @@ export function createModel(weights: Record<string, tf.Tensor>): VitModel {
  */
 function mobilevit(x: tf.Tensor, w: ReturnType<typeof loadMobilevit>): tf.Tensor[] {
   const stem = tf.tidy(() => convBnAct(x, w.stem)); // [B, 8, 32, 32], held channels-last
-  const stages = tf.tidy(() => repeatBlock(stem, w["stages.0"], invertedResidual)); // [B, 8, 32, 32], held channels-last
+  const stages = tf.tidy(() => invertedResidual(stem, w["stages.0.0"])); // [B, 8, 32, 32], held channels-last
   tf.dispose([stem]);
-  const stagesOut = tf.tidy(() => repeatBlock(stages, w["stages.1"], invertedResidualOut)); // [B, 16, 16, 16], held channels-last
+  const stagesOut = tf.tidy(() => repeatBlock(stages, w["stages.1"], invertedResidual)); // [B, 16, 16, 16], held channels-last
   tf.dispose([stages]);
-  const stages2 = tf.tidy(() => invertedResidual(stagesOut, w["stages.1.1"])); // [B, 16, 16, 16], held channels-last
+  const stages2 = tf.tidy(() => invertedResidual(stagesOut, w["stages.2.0"])); // [B, 24, 8, 8], held channels-last
   tf.dispose([stagesOut]);
-  const stages3 = tf.tidy(() => repeatBlock(stages2, w["stages.2"], invertedResidualOut)); // [B, 24, 8, 8], held channels-last
+  const stages3 = tf.tidy(() => mobilevitBlock(stages2, w["stages.2.1"])); // [B, 24, 8, 8], held channels-last
   tf.dispose([stages2]);
-  const stages4 = tf.tidy(() => mobilevitBlock(stages3, w["stages.2.1"])); // [B, 24, 8, 8], held channels-last
+  const stages4 = tf.tidy(() => invertedResidual(stages3, w["stages.3.0"])); // [B, 32, 4, 4], held channels-last
   tf.dispose([stages3]);
-  const stages5 = tf.tidy(() => repeatBlock(stages4, w["stages.3"], invertedResidualOut)); // [B, 32, 4, 4], held channels-last
+  const stages5 = tf.tidy(() => mobilevitBlock2(stages4, w["stages.3.1"])); // [B, 32, 4, 4], held channels-last
   tf.dispose([stages4]);
-  const stages6 = tf.tidy(() => mobilevitBlock(stages5, w["stages.3.1"])); // [B, 32, 4, 4], held channels-last
+  const features = tf.tidy(() => convBnAct2(stages5, w.final_conv)); // [B, 64, 4, 4], held channels-last
   tf.dispose([stages5]);
-  const features = tf.tidy(() => convBnActOut(stages6, w.final_conv)); // [B, 64, 4, 4], held channels-last
-  tf.dispose([stages6]);
   const pooled = globalAvgPool(features); // [B, 64]
   const logits = tf.tidy(() => mobilevitClassifier(pooled, w.head)); // [B, 10]
   tf.dispose([pooled]);
@@ -236,14 +224,13 @@ function mobilevit(x: tf.Tensor, w: ReturnType<typeof loadMobilevit>): tf.Tensor
 }
 const loadMobilevit = (layer: LayerReader, p: string) => ({
   stem: loadConvBnAct(layer, weightPath(p, "stem")),
-  "stages.0": Array.from({ length: 1 }, (_, i) => loadInvertedResidual(layer, weightPath(p, "stages.0", i))),
-  "stages.1": Array.from({ length: 1 }, (_, i) => loadInvertedResidualOut(layer, weightPath(p, "stages.1", i))),
-  "stages.1.1": loadInvertedResidual(layer, weightPath(p, "stages.1.1")),
-  "stages.2": Array.from({ length: 1 }, (_, i) => loadInvertedResidualOut(layer, weightPath(p, "stages.2", i))),
+  "stages.0.0": loadInvertedResidual(layer, weightPath(p, "stages.0.0")),
+  "stages.1": Array.from({ length: 2 }, (_, i) => loadInvertedResidual(layer, weightPath(p, "stages.1", i))),
+  "stages.2.0": loadInvertedResidual(layer, weightPath(p, "stages.2.0")),
   "stages.2.1": loadMobilevitBlock(layer, weightPath(p, "stages.2.1")),
-  "stages.3": Array.from({ length: 1 }, (_, i) => loadInvertedResidualOut(layer, weightPath(p, "stages.3", i))),
-  "stages.3.1": loadMobilevitBlock(layer, weightPath(p, "stages.3.1")),
-  final_conv: loadConvBnActOut(layer, weightPath(p, "final_conv")),
+  "stages.3.0": loadInvertedResidual(layer, weightPath(p, "stages.3.0")),
+  "stages.3.1": loadMobilevitBlock2(layer, weightPath(p, "stages.3.1")),
+  final_conv: loadConvBnAct2(layer, weightPath(p, "final_conv")),
   head: loadMobilevitClassifier(layer, weightPath(p, "head"))
 });
 
@@ -268,36 +255,49 @@ const loadConvBnAct = (layer: LayerReader, p: string) => ({
  * projection without activation; the input is added back only when the shapes match.
  * `dilation` is timm's pair (this block's, the stage's): the 3x3 conv takes the first, and a
  * block whose two differ has no shortcut either.
- * `inverted_residual` (std/mobilevit.vit:23) at `stages.0.0`, `stages.1.1`; shapes as at `stages.0.0`.
+ * `inverted_residual` (std/mobilevit.vit:23) at `stages.0.0` … `stages.3.0` (5 calls); shapes as at `stages.0.0`.
  */
 function invertedResidual(x: tf.Tensor, w: ReturnType<typeof loadInvertedResidual>): tf.Tensor {
-  const conv11x1 = tf.tidy(() => convBnActOut(x, w.conv1_1x1)); // [B, 16, 32, 32], held channels-last
-  const conv2Kxk = tf.tidy(() => convBnActOut(conv11x1, w.conv2_kxk)); // [B, 16, 32, 32], held channels-last
+  const conv11x1 = tf.tidy(() => convBnAct2(x, w.conv1_1x1)); // [B, 16, 32, 32], held channels-last
+  const conv2Kxk = tf.tidy(() => convBnAct2(conv11x1, w.conv2_kxk)); // [B, 16, 32, 32], held channels-last
   tf.dispose([conv11x1]);
   const conv31x1 = tf.tidy(() => convBnAct2(conv2Kxk, w.conv3_1x1)); // [B, 8, 32, 32], held channels-last
   tf.dispose([conv2Kxk]);
-  const sum = addTensors(conv31x1, x); // [B, 8, 32, 32], held channels-last
-  tf.dispose([conv31x1]);
-  return sum;
+  return w.settings.add ? addTensors(conv31x1, x) : conv31x1; // [B, 8, 32, 32], held channels-last
 }
-const loadInvertedResidual = (layer: LayerReader, p: string) => ({
-  conv1_1x1: loadConvBnActOut(layer, weightPath(p, "conv1_1x1")),
-  conv2_kxk: loadConvBnActOut(layer, weightPath(p, "conv2_kxk")),
-  conv3_1x1: loadConvBnAct2(layer, weightPath(p, "conv3_1x1"))
-});
+const loadInvertedResidual = (layer: LayerReader, p: string) => {
+  const s = invertedResidualSettings[p];
+  return {
+    settings: s,
+    conv1_1x1: loadConvBnAct2(layer, weightPath(p, "conv1_1x1")),
+    conv2_kxk: loadConvBnAct2(layer, weightPath(p, "conv2_kxk")),
+    conv3_1x1: loadConvBnAct2(layer, weightPath(p, "conv3_1x1"))
+  };
+};
+
+/** What differs between the `inverted_residual` calls, by the weight path of each. */
+const invertedResidualSettings: Readonly<Record<string, {
+  readonly add: boolean;
+}>> = {
+  "stages.0.0": { add: true },
+  "stages.1.0": { add: false },
+  "stages.1.1": { add: true },
+  "stages.2.0": { add: false },
+  "stages.3.0": { add: false }
+};
 
 /**
  * timm `ConvNormAct`: conv without bias (`conv`), BatchNorm (`bn`), SiLU unless `act` is false.
  * Padding is PyTorch's symmetric ((stride - 1) + dilation * (kernel - 1)) // 2.
- * `conv_bn_act` (std/mobilevit.vit:11) at `stages.0.0.conv1_1x1` … `final_conv` (17 calls); shapes as at `stages.0.0.conv1_1x1`.
+ * `conv_bn_act` (std/mobilevit.vit:11) at `stages.0.0.conv1_1x1` … `final_conv` (22 calls); shapes as at `stages.0.0.conv1_1x1`.
  */
-function convBnActOut(x: tf.Tensor, w: ReturnType<typeof loadConvBnActOut>): tf.Tensor {
+function convBnAct2(x: tf.Tensor, w: ReturnType<typeof loadConvBnAct2>): tf.Tensor {
   const conv = anyConv2d(x, w.conv, w.settings.conv); // [B, 16, 32, 32], held channels-last
   const bn = batchNorm(conv, w.bn); // [B, 16, 32, 32], held channels-last
-  return silu(bn); // [B, 16, 32, 32], held channels-last
+  return w.settings.silu ? silu(bn) : bn; // [B, 16, 32, 32], held channels-last
 }
-const loadConvBnActOut = (layer: LayerReader, p: string) => {
-  const s = convBnActOutSettings[p];
+const loadConvBnAct2 = (layer: LayerReader, p: string) => {
+  const s = convBnAct2Settings[p];
   return {
     settings: s,
     conv: prepareConv(layer(p, "conv"), s.conv),
@@ -306,73 +306,43 @@ const loadConvBnActOut = (layer: LayerReader, p: string) => {
 };
 
 /** What differs between the `conv_bn_act` calls, by the weight path of each. */
-const convBnActOutSettings: Readonly<Record<string, {
+const convBnAct2Settings: Readonly<Record<string, {
   readonly conv: Parameters<typeof prepareConv>[1];
+  readonly silu: boolean;
 }>> = {
-  "stages.0.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } },
-  "stages.0.0.conv2_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 16 } },
-  "stages.1.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } },
-  "stages.1.0.conv2_kxk": { conv: { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 16 } },
-  "stages.1.1.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } },
-  "stages.1.1.conv2_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 32 } },
-  "stages.2.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } },
-  "stages.2.0.conv2_kxk": { conv: { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 32 } },
-  "stages.2.1.conv_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1 } },
-  "stages.2.1.conv_proj": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } },
-  "stages.2.1.conv_fusion": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1 } },
-  "stages.3.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } },
-  "stages.3.0.conv2_kxk": { conv: { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 48 } },
-  "stages.3.1.conv_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1 } },
-  "stages.3.1.conv_proj": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } },
-  "stages.3.1.conv_fusion": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1 } },
-  final_conv: { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 } }
+  "stages.0.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: true },
+  "stages.0.0.conv2_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 16 }, silu: true },
+  "stages.0.0.conv3_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: false },
+  "stages.1.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: true },
+  "stages.1.0.conv2_kxk": { conv: { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 16 }, silu: true },
+  "stages.1.0.conv3_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: false },
+  "stages.1.1.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: true },
+  "stages.1.1.conv2_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 32 }, silu: true },
+  "stages.1.1.conv3_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: false },
+  "stages.2.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: true },
+  "stages.2.0.conv2_kxk": { conv: { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 32 }, silu: true },
+  "stages.2.0.conv3_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: false },
+  "stages.2.1.conv_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1 }, silu: true },
+  "stages.2.1.conv_proj": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: true },
+  "stages.2.1.conv_fusion": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1 }, silu: true },
+  "stages.3.0.conv1_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: true },
+  "stages.3.0.conv2_kxk": { conv: { strides: [2, 2], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 48 }, silu: true },
+  "stages.3.0.conv3_1x1": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: false },
+  "stages.3.1.conv_kxk": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1 }, silu: true },
+  "stages.3.1.conv_proj": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: true },
+  "stages.3.1.conv_fusion": { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], groups: 1 }, silu: true },
+  final_conv: { conv: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }, silu: true }
 };
-
-/**
- * timm `ConvNormAct`: conv without bias (`conv`), BatchNorm (`bn`), SiLU unless `act` is false.
- * Padding is PyTorch's symmetric ((stride - 1) + dilation * (kernel - 1)) // 2.
- * `conv_bn_act` (std/mobilevit.vit:11) at `stages.0.0.conv3_1x1` … `stages.3.0.conv3_1x1` (5 calls); shapes as at `stages.0.0.conv3_1x1`.
- */
-function convBnAct2(x: tf.Tensor, w: ReturnType<typeof loadConvBnAct2>): tf.Tensor {
-  const conv = conv2d(x, w.conv, { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }); // [B, 8, 32, 32], held channels-last
-  return batchNorm(conv, w.bn); // [B, 8, 32, 32], held channels-last
-}
-const loadConvBnAct2 = (layer: LayerReader, p: string) => ({
-  conv: prepareConv(layer(p, "conv"), { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }),
-  bn: prepareBatchNorm(layer(p, "bn"), 1e-5)
-});
-
-/**
- * timm `BottleneckBlock` with `bottle_in` and `linear_out` (a MobileNetV2 inverted residual):
- * 1x1 expansion to make_divisible(in_chs * expansion), depthwise 3x3 with the stride, 1x1
- * projection without activation; the input is added back only when the shapes match.
- * `dilation` is timm's pair (this block's, the stage's): the 3x3 conv takes the first, and a
- * block whose two differ has no shortcut either.
- * `inverted_residual` (std/mobilevit.vit:23) at `stages.1.0`, `stages.2.0`, `stages.3.0`; shapes as at `stages.1.0`.
- */
-function invertedResidualOut(x: tf.Tensor, w: ReturnType<typeof loadInvertedResidualOut>): tf.Tensor {
-  const conv11x1 = tf.tidy(() => convBnActOut(x, w.conv1_1x1)); // [B, 16, 32, 32], held channels-last
-  const conv2Kxk = tf.tidy(() => convBnActOut(conv11x1, w.conv2_kxk)); // [B, 16, 16, 16], held channels-last
-  tf.dispose([conv11x1]);
-  const conv31x1 = tf.tidy(() => convBnAct2(conv2Kxk, w.conv3_1x1)); // [B, 16, 16, 16], held channels-last
-  tf.dispose([conv2Kxk]);
-  return conv31x1;
-}
-const loadInvertedResidualOut = (layer: LayerReader, p: string) => ({
-  conv1_1x1: loadConvBnActOut(layer, weightPath(p, "conv1_1x1")),
-  conv2_kxk: loadConvBnActOut(layer, weightPath(p, "conv2_kxk")),
-  conv3_1x1: loadConvBnAct2(layer, weightPath(p, "conv3_1x1"))
-});
 
 /**
  * timm `MobileVitBlock` on a `grid` feature map of `chs` channels: local 3x3 conv, plain 1x1
  * conv to `dim`, unfold into `[B*P, N, dim]` sequences (one per pixel offset inside a patch),
  * `depth` pre-norm transformer blocks (SiLU MLP, LayerNorm eps 1e-5), LayerNorm, fold back,
  * 1x1 conv to `chs`, then a 3x3 fusion of [block input, result]. No residual around it.
- * `mobilevit_block` (std/mobilevit.vit:36) at `stages.2.1`, `stages.3.1`; shapes as at `stages.2.1`.
+ * `mobilevit_block` (std/mobilevit.vit:36) at `stages.2.1`.
  */
 function mobilevitBlock(x: tf.Tensor, w: ReturnType<typeof loadMobilevitBlock>): tf.Tensor {
-  const convKxk = tf.tidy(() => convBnActOut(x, w.conv_kxk)); // [B, 24, 8, 8], held channels-last
+  const convKxk = tf.tidy(() => convBnAct2(x, w.conv_kxk)); // [B, 24, 8, 8], held channels-last
   const conv1x1 = conv2d(convKxk, w.conv_1x1, { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }); // [B, 32, 8, 8], held channels-last
   tf.dispose([convKxk]);
   const patches = unfold(conv1x1, [2, 2]); // [B*4, 16, 32]
@@ -381,37 +351,24 @@ function mobilevitBlock(x: tf.Tensor, w: ReturnType<typeof loadMobilevitBlock>):
   tf.dispose([patches]);
   const norm = layerNorm(transformer, w.norm, 1e-5); // [B*4, 16, 32]
   tf.dispose([transformer]);
-  const folded = fold(norm, [2, 2], w.settings.grid); // [B, 32, 8, 8], held channels-last
+  const folded = fold(norm, [2, 2], [8, 8]); // [B, 32, 8, 8], held channels-last
   tf.dispose([norm]);
-  const convProj = tf.tidy(() => convBnActOut(folded, w.conv_proj)); // [B, 24, 8, 8], held channels-last
+  const convProj = tf.tidy(() => convBnAct2(folded, w.conv_proj)); // [B, 24, 8, 8], held channels-last
   tf.dispose([folded]);
   const joined = concatTensors(convProj, x, 3); // [B, 48, 8, 8], held channels-last
   tf.dispose([convProj]);
-  const convFusion = tf.tidy(() => convBnActOut(joined, w.conv_fusion)); // [B, 24, 8, 8], held channels-last
+  const convFusion = tf.tidy(() => convBnAct2(joined, w.conv_fusion)); // [B, 24, 8, 8], held channels-last
   tf.dispose([joined]);
   return convFusion;
 }
-const loadMobilevitBlock = (layer: LayerReader, p: string) => {
-  const s = mobilevitBlockSettings[p];
-  return {
-    settings: s,
-    conv_kxk: loadConvBnActOut(layer, weightPath(p, "conv_kxk")),
-    conv_1x1: prepareConv(layer(p, "conv_1x1"), { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }),
-    transformer: Array.from({ length: s.transformerCount }, (_, i) => loadEncoderBlock(layer, weightPath(p, "transformer", i))),
-    norm: prepareNorm(layer(p, "norm")),
-    conv_proj: loadConvBnActOut(layer, weightPath(p, "conv_proj")),
-    conv_fusion: loadConvBnActOut(layer, weightPath(p, "conv_fusion"))
-  };
-};
-
-/** What differs between the `mobilevit_block` calls, by the weight path of each. */
-const mobilevitBlockSettings: Readonly<Record<string, {
-  readonly transformerCount: number;
-  readonly grid: Parameters<typeof fold>[2];
-}>> = {
-  "stages.2.1": { transformerCount: 2, grid: [8, 8] },
-  "stages.3.1": { transformerCount: 1, grid: [4, 4] }
-};
+const loadMobilevitBlock = (layer: LayerReader, p: string) => ({
+  conv_kxk: loadConvBnAct2(layer, weightPath(p, "conv_kxk")),
+  conv_1x1: prepareConv(layer(p, "conv_1x1"), { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }),
+  transformer: Array.from({ length: 2 }, (_, i) => loadEncoderBlock(layer, weightPath(p, "transformer", i))),
+  norm: prepareNorm(layer(p, "norm")),
+  conv_proj: loadConvBnAct2(layer, weightPath(p, "conv_proj")),
+  conv_fusion: loadConvBnAct2(layer, weightPath(p, "conv_fusion"))
+});
 
 /**
  * timm `Block`: pre-norm attention and MLP, each in a residual. The MLP is int(dim * mlp_ratio)
@@ -458,6 +415,42 @@ function mlp(x: tf.Tensor, w: ReturnType<typeof loadMlp>): tf.Tensor {
   return linear(act, w.fc2); // [B*4, 16, 32]
 }
 const loadMlp = (layer: LayerReader, p: string) => ({ fc1: prepareLinear(layer(p, "fc1")), fc2: prepareLinear(layer(p, "fc2")) });
+
+/**
+ * timm `MobileVitBlock` on a `grid` feature map of `chs` channels: local 3x3 conv, plain 1x1
+ * conv to `dim`, unfold into `[B*P, N, dim]` sequences (one per pixel offset inside a patch),
+ * `depth` pre-norm transformer blocks (SiLU MLP, LayerNorm eps 1e-5), LayerNorm, fold back,
+ * 1x1 conv to `chs`, then a 3x3 fusion of [block input, result]. No residual around it.
+ * `mobilevit_block` (std/mobilevit.vit:36) at `stages.3.1`.
+ */
+function mobilevitBlock2(x: tf.Tensor, w: ReturnType<typeof loadMobilevitBlock2>): tf.Tensor {
+  const convKxk = tf.tidy(() => convBnAct2(x, w.conv_kxk)); // [B, 32, 4, 4], held channels-last
+  const conv1x1 = conv2d(convKxk, w.conv_1x1, { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }); // [B, 48, 4, 4], held channels-last
+  tf.dispose([convKxk]);
+  const patches = unfold(conv1x1, [2, 2]); // [B*4, 4, 48]
+  tf.dispose([conv1x1]);
+  const transformer = tf.tidy(() => encoderBlock(patches, w["transformer.0"])); // [B*4, 4, 48]
+  tf.dispose([patches]);
+  const norm = layerNorm(transformer, w.norm, 1e-5); // [B*4, 4, 48]
+  tf.dispose([transformer]);
+  const folded = fold(norm, [2, 2], [4, 4]); // [B, 48, 4, 4], held channels-last
+  tf.dispose([norm]);
+  const convProj = tf.tidy(() => convBnAct2(folded, w.conv_proj)); // [B, 32, 4, 4], held channels-last
+  tf.dispose([folded]);
+  const joined = concatTensors(convProj, x, 3); // [B, 64, 4, 4], held channels-last
+  tf.dispose([convProj]);
+  const convFusion = tf.tidy(() => convBnAct2(joined, w.conv_fusion)); // [B, 32, 4, 4], held channels-last
+  tf.dispose([joined]);
+  return convFusion;
+}
+const loadMobilevitBlock2 = (layer: LayerReader, p: string) => ({
+  conv_kxk: loadConvBnAct2(layer, weightPath(p, "conv_kxk")),
+  conv_1x1: prepareConv(layer(p, "conv_1x1"), { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [0, 0], [0, 0], [0, 0]], groups: 1 }),
+  "transformer.0": loadEncoderBlock(layer, weightPath(p, "transformer.0")),
+  norm: prepareNorm(layer(p, "norm")),
+  conv_proj: loadConvBnAct2(layer, weightPath(p, "conv_proj")),
+  conv_fusion: loadConvBnAct2(layer, weightPath(p, "conv_fusion"))
+});
 
 /**
  * timm `ClassifierHead`'s linear layer (`head.fc`).
@@ -767,7 +760,8 @@ function repeatBlock<W>(x: tf.Tensor, layers: readonly W[], block: (x: tf.Tensor
   for (const w of layers) {
     const input = y;
     y = tf.tidy(() => block(input, w));
-    if (input !== x) input.dispose();
+    // A block whose optional steps were all skipped may return its input.
+    if (input !== x && input !== y) input.dispose();
   }
   return y === x ? tf.clone(x) : y;
 }

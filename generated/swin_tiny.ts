@@ -18,38 +18,25 @@ export const weightShapes: { readonly [timmKey: string]: readonly number[]; } = 
   "patch_embed.proj.bias": [32],
   "patch_embed.norm.weight": [32],
   "patch_embed.norm.bias": [32],
-  ...repeatShapes("layers", 1, {
-    "blocks.0.norm1.weight": [32],
-    "blocks.0.norm1.bias": [32],
-    "blocks.0.attn.relative_position_bias_table": [49, 2],
-    "blocks.0.attn.qkv.weight": [96, 32],
-    "blocks.0.attn.qkv.bias": [96],
-    "blocks.0.attn.proj.weight": [32, 32],
-    "blocks.0.attn.proj.bias": [32],
-    "blocks.0.norm2.weight": [32],
-    "blocks.0.norm2.bias": [32],
-    "blocks.0.mlp.fc1.weight": [128, 32],
-    "blocks.0.mlp.fc1.bias": [128],
-    "blocks.0.mlp.fc2.weight": [32, 128],
-    "blocks.0.mlp.fc2.bias": [32],
-    "blocks.1.norm1.weight": [32],
-    "blocks.1.norm1.bias": [32],
-    "blocks.1.attn.relative_position_bias_table": [49, 2],
-    "blocks.1.attn.qkv.weight": [96, 32],
-    "blocks.1.attn.qkv.bias": [96],
-    "blocks.1.attn.proj.weight": [32, 32],
-    "blocks.1.attn.proj.bias": [32],
-    "blocks.1.norm2.weight": [32],
-    "blocks.1.norm2.bias": [32],
-    "blocks.1.mlp.fc1.weight": [128, 32],
-    "blocks.1.mlp.fc1.bias": [128],
-    "blocks.1.mlp.fc2.weight": [32, 128],
-    "blocks.1.mlp.fc2.bias": [32]
+  ...repeatShapes("layers.0.blocks", 2, {
+    "norm1.weight": [32],
+    "norm1.bias": [32],
+    "attn.relative_position_bias_table": [49, 2],
+    "attn.qkv.weight": [96, 32],
+    "attn.qkv.bias": [96],
+    "attn.proj.weight": [32, 32],
+    "attn.proj.bias": [32],
+    "norm2.weight": [32],
+    "norm2.bias": [32],
+    "mlp.fc1.weight": [128, 32],
+    "mlp.fc1.bias": [128],
+    "mlp.fc2.weight": [32, 128],
+    "mlp.fc2.bias": [32]
   }),
   "layers.1.downsample.norm.weight": [128],
   "layers.1.downsample.norm.bias": [128],
   "layers.1.downsample.reduction.weight": [64, 128],
-  ...repeatShapes("layers.1.blocks", 1, {
+  ...repeatShapes("layers.1.blocks", 2, {
     "norm1.weight": [64],
     "norm1.bias": [64],
     "attn.relative_position_bias_table": [49, 4],
@@ -64,19 +51,6 @@ export const weightShapes: { readonly [timmKey: string]: readonly number[]; } = 
     "mlp.fc2.weight": [64, 256],
     "mlp.fc2.bias": [64]
   }),
-  "layers.1.blocks.1.norm1.weight": [64],
-  "layers.1.blocks.1.norm1.bias": [64],
-  "layers.1.blocks.1.attn.relative_position_bias_table": [49, 4],
-  "layers.1.blocks.1.attn.qkv.weight": [192, 64],
-  "layers.1.blocks.1.attn.qkv.bias": [192],
-  "layers.1.blocks.1.attn.proj.weight": [64, 64],
-  "layers.1.blocks.1.attn.proj.bias": [64],
-  "layers.1.blocks.1.norm2.weight": [64],
-  "layers.1.blocks.1.norm2.bias": [64],
-  "layers.1.blocks.1.mlp.fc1.weight": [256, 64],
-  "layers.1.blocks.1.mlp.fc1.bias": [256],
-  "layers.1.blocks.1.mlp.fc2.weight": [64, 256],
-  "layers.1.blocks.1.mlp.fc2.bias": [64],
   "norm.weight": [64],
   "norm.bias": [64],
   "head.fc.weight": [10, 64],
@@ -119,9 +93,9 @@ export function createModel(weights: Record<string, tf.Tensor>): VitModel {
  */
 function swin(x: tf.Tensor, w: ReturnType<typeof loadSwin>): tf.Tensor[] {
   const patchEmbed = tf.tidy(() => swinPatchEmbed(x, w.patch_embed)); // [B, 16, 16, 32]
-  const layers = tf.tidy(() => repeatBlock(patchEmbed, w.layers, swinStage)); // [B, 16, 16, 32]
+  const layers = tf.tidy(() => swinStage(patchEmbed, w["layers.0"])); // [B, 16, 16, 32]
   tf.dispose([patchEmbed]);
-  const layersOut = tf.tidy(() => swinStageOut(layers, w["layers.1"])); // [B, 8, 8, 64]
+  const layersOut = tf.tidy(() => swinStage2(layers, w["layers.1"])); // [B, 8, 8, 64]
   tf.dispose([layers]);
   const norm = layerNorm(layersOut, w.norm, 1e-5); // [B, 8, 8, 64]
   tf.dispose([layersOut]);
@@ -132,8 +106,8 @@ function swin(x: tf.Tensor, w: ReturnType<typeof loadSwin>): tf.Tensor[] {
 }
 const loadSwin = (layer: LayerReader, p: string) => ({
   patch_embed: loadSwinPatchEmbed(layer, weightPath(p, "patch_embed")),
-  layers: Array.from({ length: 1 }, (_, i) => loadSwinStage(layer, weightPath(p, "layers", i))),
-  "layers.1": loadSwinStageOut(layer, weightPath(p, "layers.1")),
+  "layers.0": loadSwinStage(layer, weightPath(p, "layers.0")),
+  "layers.1": loadSwinStage2(layer, weightPath(p, "layers.1")),
   norm: prepareNorm(layer(p, "norm")),
   head: loadSwinClassifier(layer, weightPath(p, "head"))
 });
@@ -159,32 +133,30 @@ const loadSwinPatchEmbed = (layer: LayerReader, p: string) => ({
  * `swin_stage` (std/swin.vit:52) at `layers.0`.
  */
 function swinStage(x: tf.Tensor, w: ReturnType<typeof loadSwinStage>): tf.Tensor {
-  const blocks = tf.tidy(() => repeatBlock(x, w.blocks, swinBlock)); // [B, 16, 16, 32]
-  const blocksOut = tf.tidy(() => swinBlockOut(blocks, w["blocks.1"])); // [B, 16, 16, 32]
-  tf.dispose([blocks]);
-  return blocksOut;
+  return tf.tidy(() => repeatBlock(x, w.blocks, swinBlock)); // [B, 16, 16, 32]
 }
 const loadSwinStage = (layer: LayerReader, p: string) => ({
-  blocks: Array.from({ length: 1 }, (_, i) => loadSwinBlock(layer, weightPath(p, "blocks", i))),
-  "blocks.1": loadSwinBlockOut(layer, weightPath(p, "blocks.1"))
+  blocks: Array.from({ length: 2 }, (_, i) => loadSwinBlock(layer, weightPath(p, "blocks", i)))
 });
 
 /**
  * timm `SwinTransformerBlock` on a `grid` feature map: (shifted) window attention, then the
  * MLP, each pre-norm in a residual. `window` and `shift` are the block's own, already fitted
  * to the grid.
- * `swin_block` (std/swin.vit:32) at `layers.0.blocks.0`, `layers.1.blocks.0`; shapes as at `layers.0.blocks.0`.
+ * `swin_block` (std/swin.vit:32) at `layers.0.blocks.0` … `layers.1.blocks.1` (4 calls); shapes as at `layers.0.blocks.1`.
  */
 function swinBlock(x: tf.Tensor, w: ReturnType<typeof loadSwinBlock>): tf.Tensor {
   const norm1 = layerNorm(x, w.norm1, 1e-5); // [B, 16, 16, 32]
-  const windows = windowPartition(norm1, [4, 4]); // [B*16, 16, 32]
-  tf.dispose([norm1]);
+  const rolled = w.settings.roll ? roll(norm1, [-2, -2]) : norm1; // [B, 16, 16, 32]
+  const windows = windowPartition(rolled, [4, 4]); // [B*16, 16, 32]
+  tf.dispose([norm1, rolled]);
   const attn = tf.tidy(() => swinWindowAttention(windows, w.attn)); // [B*16, 16, 32]
   tf.dispose([windows]);
   const merged = windowReverse(attn, [4, 4], w.settings.grid); // [B, 16, 16, 32]
   tf.dispose([attn]);
-  const sum = addTensors(merged, x); // [B, 16, 16, 32]
-  tf.dispose([merged]);
+  const rolledOut = w.settings.roll ? roll(merged, [2, 2]) : merged; // [B, 16, 16, 32]
+  const sum = addTensors(rolledOut, x); // [B, 16, 16, 32]
+  tf.dispose([merged, rolledOut]);
   const norm2 = layerNorm(sum, w.norm2, 1e-5); // [B, 16, 16, 32]
   const mlpOut = tf.tidy(() => mlp(norm2, w.mlp)); // [B, 16, 16, 32]
   tf.dispose([norm2]);
@@ -205,10 +177,13 @@ const loadSwinBlock = (layer: LayerReader, p: string) => {
 
 /** What differs between the `swin_block` calls, by the weight path of each. */
 const swinBlockSettings: Readonly<Record<string, {
+  readonly roll: boolean;
   readonly grid: Parameters<typeof windowReverse>[2];
 }>> = {
-  "layers.0.blocks.0": { grid: [16, 16] },
-  "layers.1.blocks.0": { grid: [8, 8] }
+  "layers.0.blocks.0": { roll: false, grid: [16, 16] },
+  "layers.0.blocks.1": { roll: true, grid: [16, 16] },
+  "layers.1.blocks.0": { roll: false, grid: [8, 8] },
+  "layers.1.blocks.1": { roll: true, grid: [8, 8] }
 };
 
 /**
@@ -251,69 +226,20 @@ function mlp(x: tf.Tensor, w: ReturnType<typeof loadMlp>): tf.Tensor {
 const loadMlp = (layer: LayerReader, p: string) => ({ fc1: prepareLinear(layer(p, "fc1")), fc2: prepareLinear(layer(p, "fc2")) });
 
 /**
- * timm `SwinTransformerBlock` on a `grid` feature map: (shifted) window attention, then the
- * MLP, each pre-norm in a residual. `window` and `shift` are the block's own, already fitted
- * to the grid.
- * `swin_block` (std/swin.vit:32) at `layers.0.blocks.1`, `layers.1.blocks.1`; shapes as at `layers.0.blocks.1`.
- */
-function swinBlockOut(x: tf.Tensor, w: ReturnType<typeof loadSwinBlockOut>): tf.Tensor {
-  const norm1 = layerNorm(x, w.norm1, 1e-5); // [B, 16, 16, 32]
-  const rolled = roll(norm1, [-2, -2]); // [B, 16, 16, 32]
-  tf.dispose([norm1]);
-  const windows = windowPartition(rolled, [4, 4]); // [B*16, 16, 32]
-  tf.dispose([rolled]);
-  const attn = tf.tidy(() => swinWindowAttention(windows, w.attn)); // [B*16, 16, 32]
-  tf.dispose([windows]);
-  const merged = windowReverse(attn, [4, 4], w.settings.grid); // [B, 16, 16, 32]
-  tf.dispose([attn]);
-  const rolledOut = roll(merged, [2, 2]); // [B, 16, 16, 32]
-  tf.dispose([merged]);
-  const sum = addTensors(rolledOut, x); // [B, 16, 16, 32]
-  tf.dispose([rolledOut]);
-  const norm2 = layerNorm(sum, w.norm2, 1e-5); // [B, 16, 16, 32]
-  const mlpOut = tf.tidy(() => mlp(norm2, w.mlp)); // [B, 16, 16, 32]
-  tf.dispose([norm2]);
-  const sumOut = addTensors(mlpOut, sum); // [B, 16, 16, 32]
-  tf.dispose([sum, mlpOut]);
-  return sumOut;
-}
-const loadSwinBlockOut = (layer: LayerReader, p: string) => {
-  const s = swinBlockOutSettings[p];
-  return {
-    settings: s,
-    norm1: prepareNorm(layer(p, "norm1")),
-    attn: loadSwinWindowAttention(layer, weightPath(p, "attn")),
-    norm2: prepareNorm(layer(p, "norm2")),
-    mlp: loadMlp(layer, weightPath(p, "mlp"))
-  };
-};
-
-/** What differs between the `swin_block` calls, by the weight path of each. */
-const swinBlockOutSettings: Readonly<Record<string, {
-  readonly grid: Parameters<typeof windowReverse>[2];
-}>> = {
-  "layers.0.blocks.1": { grid: [16, 16] },
-  "layers.1.blocks.1": { grid: [8, 8] }
-};
-
-/**
  * timm `SwinTransformerStage`: the patch merging (every stage but the first), then `depth`
  * blocks at `grid`, the odd ones with shifted windows. As in timm, an axis whose resolution is
  * at most the window gets a window the size of the resolution and no shift.
  * `swin_stage` (std/swin.vit:52) at `layers.1`.
  */
-function swinStageOut(x: tf.Tensor, w: ReturnType<typeof loadSwinStageOut>): tf.Tensor {
+function swinStage2(x: tf.Tensor, w: ReturnType<typeof loadSwinStage2>): tf.Tensor {
   const downsample = tf.tidy(() => swinPatchMerging(x, w.downsample)); // [B, 8, 8, 64]
   const blocks = tf.tidy(() => repeatBlock(downsample, w.blocks, swinBlock)); // [B, 8, 8, 64]
   tf.dispose([downsample]);
-  const blocksOut = tf.tidy(() => swinBlockOut(blocks, w["blocks.1"])); // [B, 8, 8, 64]
-  tf.dispose([blocks]);
-  return blocksOut;
+  return blocks;
 }
-const loadSwinStageOut = (layer: LayerReader, p: string) => ({
+const loadSwinStage2 = (layer: LayerReader, p: string) => ({
   downsample: loadSwinPatchMerging(layer, weightPath(p, "downsample")),
-  blocks: Array.from({ length: 1 }, (_, i) => loadSwinBlock(layer, weightPath(p, "blocks", i))),
-  "blocks.1": loadSwinBlockOut(layer, weightPath(p, "blocks.1"))
+  blocks: Array.from({ length: 2 }, (_, i) => loadSwinBlock(layer, weightPath(p, "blocks", i)))
 });
 
 /**
@@ -674,7 +600,8 @@ function repeatBlock<W>(x: tf.Tensor, layers: readonly W[], block: (x: tf.Tensor
   for (const w of layers) {
     const input = y;
     y = tf.tidy(() => block(input, w));
-    if (input !== x) input.dispose();
+    // A block whose optional steps were all skipped may return its input.
+    if (input !== x && input !== y) input.dispose();
   }
   return y === x ? tf.clone(x) : y;
 }

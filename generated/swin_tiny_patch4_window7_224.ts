@@ -18,38 +18,25 @@ export const weightShapes: { readonly [timmKey: string]: readonly number[]; } = 
   "patch_embed.proj.bias": [96],
   "patch_embed.norm.weight": [96],
   "patch_embed.norm.bias": [96],
-  ...repeatShapes("layers", 1, {
-    "blocks.0.norm1.weight": [96],
-    "blocks.0.norm1.bias": [96],
-    "blocks.0.attn.relative_position_bias_table": [169, 3],
-    "blocks.0.attn.qkv.weight": [288, 96],
-    "blocks.0.attn.qkv.bias": [288],
-    "blocks.0.attn.proj.weight": [96, 96],
-    "blocks.0.attn.proj.bias": [96],
-    "blocks.0.norm2.weight": [96],
-    "blocks.0.norm2.bias": [96],
-    "blocks.0.mlp.fc1.weight": [384, 96],
-    "blocks.0.mlp.fc1.bias": [384],
-    "blocks.0.mlp.fc2.weight": [96, 384],
-    "blocks.0.mlp.fc2.bias": [96],
-    "blocks.1.norm1.weight": [96],
-    "blocks.1.norm1.bias": [96],
-    "blocks.1.attn.relative_position_bias_table": [169, 3],
-    "blocks.1.attn.qkv.weight": [288, 96],
-    "blocks.1.attn.qkv.bias": [288],
-    "blocks.1.attn.proj.weight": [96, 96],
-    "blocks.1.attn.proj.bias": [96],
-    "blocks.1.norm2.weight": [96],
-    "blocks.1.norm2.bias": [96],
-    "blocks.1.mlp.fc1.weight": [384, 96],
-    "blocks.1.mlp.fc1.bias": [384],
-    "blocks.1.mlp.fc2.weight": [96, 384],
-    "blocks.1.mlp.fc2.bias": [96]
+  ...repeatShapes("layers.0.blocks", 2, {
+    "norm1.weight": [96],
+    "norm1.bias": [96],
+    "attn.relative_position_bias_table": [169, 3],
+    "attn.qkv.weight": [288, 96],
+    "attn.qkv.bias": [288],
+    "attn.proj.weight": [96, 96],
+    "attn.proj.bias": [96],
+    "norm2.weight": [96],
+    "norm2.bias": [96],
+    "mlp.fc1.weight": [384, 96],
+    "mlp.fc1.bias": [384],
+    "mlp.fc2.weight": [96, 384],
+    "mlp.fc2.bias": [96]
   }),
   "layers.1.downsample.norm.weight": [384],
   "layers.1.downsample.norm.bias": [384],
   "layers.1.downsample.reduction.weight": [192, 384],
-  ...repeatShapes("layers.1.blocks", 1, {
+  ...repeatShapes("layers.1.blocks", 2, {
     "norm1.weight": [192],
     "norm1.bias": [192],
     "attn.relative_position_bias_table": [169, 6],
@@ -64,23 +51,10 @@ export const weightShapes: { readonly [timmKey: string]: readonly number[]; } = 
     "mlp.fc2.weight": [192, 768],
     "mlp.fc2.bias": [192]
   }),
-  "layers.1.blocks.1.norm1.weight": [192],
-  "layers.1.blocks.1.norm1.bias": [192],
-  "layers.1.blocks.1.attn.relative_position_bias_table": [169, 6],
-  "layers.1.blocks.1.attn.qkv.weight": [576, 192],
-  "layers.1.blocks.1.attn.qkv.bias": [576],
-  "layers.1.blocks.1.attn.proj.weight": [192, 192],
-  "layers.1.blocks.1.attn.proj.bias": [192],
-  "layers.1.blocks.1.norm2.weight": [192],
-  "layers.1.blocks.1.norm2.bias": [192],
-  "layers.1.blocks.1.mlp.fc1.weight": [768, 192],
-  "layers.1.blocks.1.mlp.fc1.bias": [768],
-  "layers.1.blocks.1.mlp.fc2.weight": [192, 768],
-  "layers.1.blocks.1.mlp.fc2.bias": [192],
   "layers.2.downsample.norm.weight": [768],
   "layers.2.downsample.norm.bias": [768],
   "layers.2.downsample.reduction.weight": [384, 768],
-  ...repeatShapes("layers.2.blocks", 1, {
+  ...repeatShapes("layers.2.blocks", 6, {
     "norm1.weight": [384],
     "norm1.bias": [384],
     "attn.relative_position_bias_table": [169, 12],
@@ -95,71 +69,6 @@ export const weightShapes: { readonly [timmKey: string]: readonly number[]; } = 
     "mlp.fc2.weight": [384, 1536],
     "mlp.fc2.bias": [384]
   }),
-  "layers.2.blocks.1.norm1.weight": [384],
-  "layers.2.blocks.1.norm1.bias": [384],
-  "layers.2.blocks.1.attn.relative_position_bias_table": [169, 12],
-  "layers.2.blocks.1.attn.qkv.weight": [1152, 384],
-  "layers.2.blocks.1.attn.qkv.bias": [1152],
-  "layers.2.blocks.1.attn.proj.weight": [384, 384],
-  "layers.2.blocks.1.attn.proj.bias": [384],
-  "layers.2.blocks.1.norm2.weight": [384],
-  "layers.2.blocks.1.norm2.bias": [384],
-  "layers.2.blocks.1.mlp.fc1.weight": [1536, 384],
-  "layers.2.blocks.1.mlp.fc1.bias": [1536],
-  "layers.2.blocks.1.mlp.fc2.weight": [384, 1536],
-  "layers.2.blocks.1.mlp.fc2.bias": [384],
-  "layers.2.blocks.2.norm1.weight": [384],
-  "layers.2.blocks.2.norm1.bias": [384],
-  "layers.2.blocks.2.attn.relative_position_bias_table": [169, 12],
-  "layers.2.blocks.2.attn.qkv.weight": [1152, 384],
-  "layers.2.blocks.2.attn.qkv.bias": [1152],
-  "layers.2.blocks.2.attn.proj.weight": [384, 384],
-  "layers.2.blocks.2.attn.proj.bias": [384],
-  "layers.2.blocks.2.norm2.weight": [384],
-  "layers.2.blocks.2.norm2.bias": [384],
-  "layers.2.blocks.2.mlp.fc1.weight": [1536, 384],
-  "layers.2.blocks.2.mlp.fc1.bias": [1536],
-  "layers.2.blocks.2.mlp.fc2.weight": [384, 1536],
-  "layers.2.blocks.2.mlp.fc2.bias": [384],
-  "layers.2.blocks.3.norm1.weight": [384],
-  "layers.2.blocks.3.norm1.bias": [384],
-  "layers.2.blocks.3.attn.relative_position_bias_table": [169, 12],
-  "layers.2.blocks.3.attn.qkv.weight": [1152, 384],
-  "layers.2.blocks.3.attn.qkv.bias": [1152],
-  "layers.2.blocks.3.attn.proj.weight": [384, 384],
-  "layers.2.blocks.3.attn.proj.bias": [384],
-  "layers.2.blocks.3.norm2.weight": [384],
-  "layers.2.blocks.3.norm2.bias": [384],
-  "layers.2.blocks.3.mlp.fc1.weight": [1536, 384],
-  "layers.2.blocks.3.mlp.fc1.bias": [1536],
-  "layers.2.blocks.3.mlp.fc2.weight": [384, 1536],
-  "layers.2.blocks.3.mlp.fc2.bias": [384],
-  "layers.2.blocks.4.norm1.weight": [384],
-  "layers.2.blocks.4.norm1.bias": [384],
-  "layers.2.blocks.4.attn.relative_position_bias_table": [169, 12],
-  "layers.2.blocks.4.attn.qkv.weight": [1152, 384],
-  "layers.2.blocks.4.attn.qkv.bias": [1152],
-  "layers.2.blocks.4.attn.proj.weight": [384, 384],
-  "layers.2.blocks.4.attn.proj.bias": [384],
-  "layers.2.blocks.4.norm2.weight": [384],
-  "layers.2.blocks.4.norm2.bias": [384],
-  "layers.2.blocks.4.mlp.fc1.weight": [1536, 384],
-  "layers.2.blocks.4.mlp.fc1.bias": [1536],
-  "layers.2.blocks.4.mlp.fc2.weight": [384, 1536],
-  "layers.2.blocks.4.mlp.fc2.bias": [384],
-  "layers.2.blocks.5.norm1.weight": [384],
-  "layers.2.blocks.5.norm1.bias": [384],
-  "layers.2.blocks.5.attn.relative_position_bias_table": [169, 12],
-  "layers.2.blocks.5.attn.qkv.weight": [1152, 384],
-  "layers.2.blocks.5.attn.qkv.bias": [1152],
-  "layers.2.blocks.5.attn.proj.weight": [384, 384],
-  "layers.2.blocks.5.attn.proj.bias": [384],
-  "layers.2.blocks.5.norm2.weight": [384],
-  "layers.2.blocks.5.norm2.bias": [384],
-  "layers.2.blocks.5.mlp.fc1.weight": [1536, 384],
-  "layers.2.blocks.5.mlp.fc1.bias": [1536],
-  "layers.2.blocks.5.mlp.fc2.weight": [384, 1536],
-  "layers.2.blocks.5.mlp.fc2.bias": [384],
   "layers.3.downsample.norm.weight": [1536],
   "layers.3.downsample.norm.bias": [1536],
   "layers.3.downsample.reduction.weight": [768, 1536],
@@ -220,13 +129,13 @@ export function createModel(weights: Record<string, tf.Tensor>): VitModel {
  */
 function swin(x: tf.Tensor, w: ReturnType<typeof loadSwin>): tf.Tensor[] {
   const patchEmbed = tf.tidy(() => swinPatchEmbed(x, w.patch_embed)); // [B, 56, 56, 96]
-  const layers = tf.tidy(() => repeatBlock(patchEmbed, w.layers, swinStage)); // [B, 56, 56, 96]
+  const layers = tf.tidy(() => swinStage(patchEmbed, w["layers.0"])); // [B, 56, 56, 96]
   tf.dispose([patchEmbed]);
-  const layersOut = tf.tidy(() => swinStageOut(layers, w["layers.1"])); // [B, 28, 28, 192]
+  const layersOut = tf.tidy(() => swinStage2(layers, w["layers.1"])); // [B, 28, 28, 192]
   tf.dispose([layers]);
   const layers2 = tf.tidy(() => swinStage2(layersOut, w["layers.2"])); // [B, 14, 14, 384]
   tf.dispose([layersOut]);
-  const layers3 = tf.tidy(() => swinStage3(layers2, w["layers.3"])); // [B, 7, 7, 768]
+  const layers3 = tf.tidy(() => swinStage2(layers2, w["layers.3"])); // [B, 7, 7, 768]
   tf.dispose([layers2]);
   const norm = layerNorm(layers3, w.norm, 1e-5); // [B, 7, 7, 768]
   tf.dispose([layers3]);
@@ -237,10 +146,10 @@ function swin(x: tf.Tensor, w: ReturnType<typeof loadSwin>): tf.Tensor[] {
 }
 const loadSwin = (layer: LayerReader, p: string) => ({
   patch_embed: loadSwinPatchEmbed(layer, weightPath(p, "patch_embed")),
-  layers: Array.from({ length: 1 }, (_, i) => loadSwinStage(layer, weightPath(p, "layers", i))),
-  "layers.1": loadSwinStageOut(layer, weightPath(p, "layers.1")),
+  "layers.0": loadSwinStage(layer, weightPath(p, "layers.0")),
+  "layers.1": loadSwinStage2(layer, weightPath(p, "layers.1")),
   "layers.2": loadSwinStage2(layer, weightPath(p, "layers.2")),
-  "layers.3": loadSwinStage3(layer, weightPath(p, "layers.3")),
+  "layers.3": loadSwinStage2(layer, weightPath(p, "layers.3")),
   norm: prepareNorm(layer(p, "norm")),
   head: loadSwinClassifier(layer, weightPath(p, "head"))
 });
@@ -266,32 +175,30 @@ const loadSwinPatchEmbed = (layer: LayerReader, p: string) => ({
  * `swin_stage` (std/swin.vit:52) at `layers.0`.
  */
 function swinStage(x: tf.Tensor, w: ReturnType<typeof loadSwinStage>): tf.Tensor {
-  const blocks = tf.tidy(() => repeatBlock(x, w.blocks, swinBlock)); // [B, 56, 56, 96]
-  const blocksOut = tf.tidy(() => swinBlockOut(blocks, w["blocks.1"])); // [B, 56, 56, 96]
-  tf.dispose([blocks]);
-  return blocksOut;
+  return tf.tidy(() => repeatBlock(x, w.blocks, swinBlock)); // [B, 56, 56, 96]
 }
 const loadSwinStage = (layer: LayerReader, p: string) => ({
-  blocks: Array.from({ length: 1 }, (_, i) => loadSwinBlock(layer, weightPath(p, "blocks", i))),
-  "blocks.1": loadSwinBlockOut(layer, weightPath(p, "blocks.1"))
+  blocks: Array.from({ length: 2 }, (_, i) => loadSwinBlock(layer, weightPath(p, "blocks", i)))
 });
 
 /**
  * timm `SwinTransformerBlock` on a `grid` feature map: (shifted) window attention, then the
  * MLP, each pre-norm in a residual. `window` and `shift` are the block's own, already fitted
  * to the grid.
- * `swin_block` (std/swin.vit:32) at `layers.0.blocks.0` … `layers.3.blocks.1` (7 calls); shapes as at `layers.0.blocks.0`.
+ * `swin_block` (std/swin.vit:32) at `layers.0.blocks.0` … `layers.3.blocks.1` (12 calls); shapes as at `layers.0.blocks.1`.
  */
 function swinBlock(x: tf.Tensor, w: ReturnType<typeof loadSwinBlock>): tf.Tensor {
   const norm1 = layerNorm(x, w.norm1, 1e-5); // [B, 56, 56, 96]
-  const windows = windowPartition(norm1, [7, 7]); // [B*64, 49, 96]
-  tf.dispose([norm1]);
+  const rolled = w.settings.roll ? roll(norm1, [-3, -3]) : norm1; // [B, 56, 56, 96]
+  const windows = windowPartition(rolled, [7, 7]); // [B*64, 49, 96]
+  tf.dispose([norm1, rolled]);
   const attn = tf.tidy(() => swinWindowAttention(windows, w.attn)); // [B*64, 49, 96]
   tf.dispose([windows]);
   const merged = windowReverse(attn, [7, 7], w.settings.grid); // [B, 56, 56, 96]
   tf.dispose([attn]);
-  const sum = addTensors(merged, x); // [B, 56, 56, 96]
-  tf.dispose([merged]);
+  const rolledOut = w.settings.roll ? roll(merged, [3, 3]) : merged; // [B, 56, 56, 96]
+  const sum = addTensors(rolledOut, x); // [B, 56, 56, 96]
+  tf.dispose([merged, rolledOut]);
   const norm2 = layerNorm(sum, w.norm2, 1e-5); // [B, 56, 56, 96]
   const mlpOut = tf.tidy(() => mlp(norm2, w.mlp)); // [B, 56, 56, 96]
   tf.dispose([norm2]);
@@ -312,15 +219,21 @@ const loadSwinBlock = (layer: LayerReader, p: string) => {
 
 /** What differs between the `swin_block` calls, by the weight path of each. */
 const swinBlockSettings: Readonly<Record<string, {
+  readonly roll: boolean;
   readonly grid: Parameters<typeof windowReverse>[2];
 }>> = {
-  "layers.0.blocks.0": { grid: [56, 56] },
-  "layers.1.blocks.0": { grid: [28, 28] },
-  "layers.2.blocks.0": { grid: [14, 14] },
-  "layers.2.blocks.2": { grid: [14, 14] },
-  "layers.2.blocks.4": { grid: [14, 14] },
-  "layers.3.blocks.0": { grid: [7, 7] },
-  "layers.3.blocks.1": { grid: [7, 7] }
+  "layers.0.blocks.0": { roll: false, grid: [56, 56] },
+  "layers.0.blocks.1": { roll: true, grid: [56, 56] },
+  "layers.1.blocks.0": { roll: false, grid: [28, 28] },
+  "layers.1.blocks.1": { roll: true, grid: [28, 28] },
+  "layers.2.blocks.0": { roll: false, grid: [14, 14] },
+  "layers.2.blocks.1": { roll: true, grid: [14, 14] },
+  "layers.2.blocks.2": { roll: false, grid: [14, 14] },
+  "layers.2.blocks.3": { roll: true, grid: [14, 14] },
+  "layers.2.blocks.4": { roll: false, grid: [14, 14] },
+  "layers.2.blocks.5": { roll: true, grid: [14, 14] },
+  "layers.3.blocks.0": { roll: false, grid: [7, 7] },
+  "layers.3.blocks.1": { roll: false, grid: [7, 7] }
 };
 
 /**
@@ -371,73 +284,34 @@ function mlp(x: tf.Tensor, w: ReturnType<typeof loadMlp>): tf.Tensor {
 const loadMlp = (layer: LayerReader, p: string) => ({ fc1: prepareLinear(layer(p, "fc1")), fc2: prepareLinear(layer(p, "fc2")) });
 
 /**
- * timm `SwinTransformerBlock` on a `grid` feature map: (shifted) window attention, then the
- * MLP, each pre-norm in a residual. `window` and `shift` are the block's own, already fitted
- * to the grid.
- * `swin_block` (std/swin.vit:32) at `layers.0.blocks.1` … `layers.2.blocks.5` (5 calls); shapes as at `layers.0.blocks.1`.
- */
-function swinBlockOut(x: tf.Tensor, w: ReturnType<typeof loadSwinBlockOut>): tf.Tensor {
-  const norm1 = layerNorm(x, w.norm1, 1e-5); // [B, 56, 56, 96]
-  const rolled = roll(norm1, [-3, -3]); // [B, 56, 56, 96]
-  tf.dispose([norm1]);
-  const windows = windowPartition(rolled, [7, 7]); // [B*64, 49, 96]
-  tf.dispose([rolled]);
-  const attn = tf.tidy(() => swinWindowAttention(windows, w.attn)); // [B*64, 49, 96]
-  tf.dispose([windows]);
-  const merged = windowReverse(attn, [7, 7], w.settings.grid); // [B, 56, 56, 96]
-  tf.dispose([attn]);
-  const rolledOut = roll(merged, [3, 3]); // [B, 56, 56, 96]
-  tf.dispose([merged]);
-  const sum = addTensors(rolledOut, x); // [B, 56, 56, 96]
-  tf.dispose([rolledOut]);
-  const norm2 = layerNorm(sum, w.norm2, 1e-5); // [B, 56, 56, 96]
-  const mlpOut = tf.tidy(() => mlp(norm2, w.mlp)); // [B, 56, 56, 96]
-  tf.dispose([norm2]);
-  const sumOut = addTensors(mlpOut, sum); // [B, 56, 56, 96]
-  tf.dispose([sum, mlpOut]);
-  return sumOut;
-}
-const loadSwinBlockOut = (layer: LayerReader, p: string) => {
-  const s = swinBlockOutSettings[p];
-  return {
-    settings: s,
-    norm1: prepareNorm(layer(p, "norm1")),
-    attn: loadSwinWindowAttention(layer, weightPath(p, "attn")),
-    norm2: prepareNorm(layer(p, "norm2")),
-    mlp: loadMlp(layer, weightPath(p, "mlp"))
-  };
-};
-
-/** What differs between the `swin_block` calls, by the weight path of each. */
-const swinBlockOutSettings: Readonly<Record<string, {
-  readonly grid: Parameters<typeof windowReverse>[2];
-}>> = {
-  "layers.0.blocks.1": { grid: [56, 56] },
-  "layers.1.blocks.1": { grid: [28, 28] },
-  "layers.2.blocks.1": { grid: [14, 14] },
-  "layers.2.blocks.3": { grid: [14, 14] },
-  "layers.2.blocks.5": { grid: [14, 14] }
-};
-
-/**
  * timm `SwinTransformerStage`: the patch merging (every stage but the first), then `depth`
  * blocks at `grid`, the odd ones with shifted windows. As in timm, an axis whose resolution is
  * at most the window gets a window the size of the resolution and no shift.
- * `swin_stage` (std/swin.vit:52) at `layers.1`.
+ * `swin_stage` (std/swin.vit:52) at `layers.1`, `layers.2`, `layers.3`; shapes as at `layers.1`.
  */
-function swinStageOut(x: tf.Tensor, w: ReturnType<typeof loadSwinStageOut>): tf.Tensor {
+function swinStage2(x: tf.Tensor, w: ReturnType<typeof loadSwinStage2>): tf.Tensor {
   const downsample = tf.tidy(() => swinPatchMerging(x, w.downsample)); // [B, 28, 28, 192]
   const blocks = tf.tidy(() => repeatBlock(downsample, w.blocks, swinBlock)); // [B, 28, 28, 192]
   tf.dispose([downsample]);
-  const blocksOut = tf.tidy(() => swinBlockOut(blocks, w["blocks.1"])); // [B, 28, 28, 192]
-  tf.dispose([blocks]);
-  return blocksOut;
+  return blocks;
 }
-const loadSwinStageOut = (layer: LayerReader, p: string) => ({
-  downsample: loadSwinPatchMerging(layer, weightPath(p, "downsample")),
-  blocks: Array.from({ length: 1 }, (_, i) => loadSwinBlock(layer, weightPath(p, "blocks", i))),
-  "blocks.1": loadSwinBlockOut(layer, weightPath(p, "blocks.1"))
-});
+const loadSwinStage2 = (layer: LayerReader, p: string) => {
+  const s = swinStage2Settings[p];
+  return {
+    settings: s,
+    downsample: loadSwinPatchMerging(layer, weightPath(p, "downsample")),
+    blocks: Array.from({ length: s.blocksCount }, (_, i) => loadSwinBlock(layer, weightPath(p, "blocks", i)))
+  };
+};
+
+/** What differs between the `swin_stage` calls, by the weight path of each. */
+const swinStage2Settings: Readonly<Record<string, {
+  readonly blocksCount: number;
+}>> = {
+  "layers.1": { blocksCount: 2 },
+  "layers.2": { blocksCount: 6 },
+  "layers.3": { blocksCount: 2 }
+};
 
 /**
  * timm `PatchMerging`: each 2x2 neighbourhood becomes one token of 4C channels, LayerNorm,
@@ -450,55 +324,6 @@ function swinPatchMerging(x: tf.Tensor, w: ReturnType<typeof loadSwinPatchMergin
   return linear(norm, w.reduction); // [B, 28, 28, 192]
 }
 const loadSwinPatchMerging = (layer: LayerReader, p: string) => ({ norm: prepareNorm(layer(p, "norm")), reduction: prepareLinear(layer(p, "reduction")) });
-
-/**
- * timm `SwinTransformerStage`: the patch merging (every stage but the first), then `depth`
- * blocks at `grid`, the odd ones with shifted windows. As in timm, an axis whose resolution is
- * at most the window gets a window the size of the resolution and no shift.
- * `swin_stage` (std/swin.vit:52) at `layers.2`.
- */
-function swinStage2(x: tf.Tensor, w: ReturnType<typeof loadSwinStage2>): tf.Tensor {
-  const downsample = tf.tidy(() => swinPatchMerging(x, w.downsample)); // [B, 14, 14, 384]
-  const blocks = tf.tidy(() => repeatBlock(downsample, w.blocks, swinBlock)); // [B, 14, 14, 384]
-  tf.dispose([downsample]);
-  const blocksOut = tf.tidy(() => swinBlockOut(blocks, w["blocks.1"])); // [B, 14, 14, 384]
-  tf.dispose([blocks]);
-  const blocks2 = tf.tidy(() => swinBlock(blocksOut, w["blocks.2"])); // [B, 14, 14, 384]
-  tf.dispose([blocksOut]);
-  const blocks3 = tf.tidy(() => swinBlockOut(blocks2, w["blocks.3"])); // [B, 14, 14, 384]
-  tf.dispose([blocks2]);
-  const blocks4 = tf.tidy(() => swinBlock(blocks3, w["blocks.4"])); // [B, 14, 14, 384]
-  tf.dispose([blocks3]);
-  const blocks5 = tf.tidy(() => swinBlockOut(blocks4, w["blocks.5"])); // [B, 14, 14, 384]
-  tf.dispose([blocks4]);
-  return blocks5;
-}
-const loadSwinStage2 = (layer: LayerReader, p: string) => ({
-  downsample: loadSwinPatchMerging(layer, weightPath(p, "downsample")),
-  blocks: Array.from({ length: 1 }, (_, i) => loadSwinBlock(layer, weightPath(p, "blocks", i))),
-  "blocks.1": loadSwinBlockOut(layer, weightPath(p, "blocks.1")),
-  "blocks.2": loadSwinBlock(layer, weightPath(p, "blocks.2")),
-  "blocks.3": loadSwinBlockOut(layer, weightPath(p, "blocks.3")),
-  "blocks.4": loadSwinBlock(layer, weightPath(p, "blocks.4")),
-  "blocks.5": loadSwinBlockOut(layer, weightPath(p, "blocks.5"))
-});
-
-/**
- * timm `SwinTransformerStage`: the patch merging (every stage but the first), then `depth`
- * blocks at `grid`, the odd ones with shifted windows. As in timm, an axis whose resolution is
- * at most the window gets a window the size of the resolution and no shift.
- * `swin_stage` (std/swin.vit:52) at `layers.3`.
- */
-function swinStage3(x: tf.Tensor, w: ReturnType<typeof loadSwinStage3>): tf.Tensor {
-  const downsample = tf.tidy(() => swinPatchMerging(x, w.downsample)); // [B, 7, 7, 768]
-  const blocks = tf.tidy(() => repeatBlock(downsample, w.blocks, swinBlock)); // [B, 7, 7, 768]
-  tf.dispose([downsample]);
-  return blocks;
-}
-const loadSwinStage3 = (layer: LayerReader, p: string) => ({
-  downsample: loadSwinPatchMerging(layer, weightPath(p, "downsample")),
-  blocks: Array.from({ length: 2 }, (_, i) => loadSwinBlock(layer, weightPath(p, "blocks", i)))
-});
 
 /**
  * timm `ClassifierHead`'s linear layer (`head.fc`).
@@ -846,7 +671,8 @@ function repeatBlock<W>(x: tf.Tensor, layers: readonly W[], block: (x: tf.Tensor
   for (const w of layers) {
     const input = y;
     y = tf.tidy(() => block(input, w));
-    if (input !== x) input.dispose();
+    // A block whose optional steps were all skipped may return its input.
+    if (input !== x && input !== y) input.dispose();
   }
   return y === x ? tf.clone(x) : y;
 }

@@ -400,7 +400,8 @@ function repeatBlock<W>(x: tf.Tensor, layers: readonly W[], block: (x: tf.Tensor
   for (const w of layers) {
     const input = y;
     y = tf.tidy(() => block(input, w));
-    if (input !== x) input.dispose();
+    // A block whose optional steps were all skipped may return its input.
+    if (input !== x && input !== y) input.dispose();
   }
   return y === x ? tf.clone(x) : y;
 }

@@ -18,7 +18,7 @@ import type { FileTable } from "../../source/file-table";
 import type { Span } from "../../source/span";
 import type { Arg, Literal, RuntimeCall } from "./lowerings";
 import { readRuntime, runtimeClosure } from "./runtime-source";
-import { recoverStructure, type Call, type Item, type Kind, type NodeItem, type Structure } from "./structure";
+import { recoverStructure, type Call, type Item, type Kind, type NodeItem, type SettingPhase, type Structure } from "./structure";
 
 type ts = typeof Morph.ts;
 type Expression = Morph.ts.Expression;
@@ -89,11 +89,12 @@ class Names {
   constructor(private readonly morph: typeof Morph, taken: Iterable<string>) {
     this.taken = new Set(taken);
   }
-  claim(wanted: string): string {
+  /** A name for `wanted`; a value whose name is taken is first `…Out` (`sum`, `sumOut`), a function numbered. */
+  claim(wanted: string, options: { numbered?: boolean } = {}): string {
     let base = camel(wanted);
     if (!isIdentifierName(base) || reservedWords.has(base)) base = `${base}_`;
     let name = base;
-    if (this.taken.has(name) && !this.taken.has(`${base}Out`)) name = `${base}Out`;
+    if (!options.numbered && this.taken.has(name) && !this.taken.has(`${base}Out`)) name = `${base}Out`;
     for (let i = 2; this.taken.has(name); i++) name = `${base}${i}`;
     this.taken.add(name);
     return name;
@@ -126,7 +127,7 @@ class ModuleWriter {
     this.runtime = readRuntime(morph);
     this.global = new Names(morph, ["tf", "spec", "weightShapes", "createModel", "VitModel", ...this.runtime.map((d) => d.name)]);
     for (const kind of structure.kinds) {
-      const forward = this.global.claim(kind.block);
+      const forward = this.global.claim(kind.block, { numbered: true });
       this.kindNames.set(kind, {
         forward,
         loader: this.global.claim(`load ${pascal(forward)}`),
@@ -370,7 +371,7 @@ class ModuleWriter {
   }
 
   /** The setting of a kind used at item `item`, phase, argument `arg`, if the value differs between calls. */
-  private settingAt(kind: Kind, item: number, phase: "prepare" | "run" | "count", arg: number): string | undefined {
+  private settingAt(kind: Kind, item: number, phase: SettingPhase, arg: number): string | undefined {
     const s = kind.settings.find((st) => st.uses.some((u) => u.item === item && u.phase === phase && u.arg === arg));
     return s && this.settingName(s.name);
   }
@@ -379,16 +380,19 @@ class ModuleWriter {
     const f = this.f;
     const names = this.kindNames.get(kind)!;
     const props = kind.calls.map((call, i) => f.createPropertyAssignment(this.propertyName(call.frame.path),
-      f.createObjectLiteralExpression(kind.settings.map((s) => f.createPropertyAssignment(this.propertyName(this.settingName(s.name)), this.literal(s.values[i]))), false)));
-    // Each setting has the type of the runtime parameter it is passed to.
+      f.createObjectLiteralExpression(kind.settings.map((s) => {
+        const value = s.values[i];
+        return f.createPropertyAssignment(this.propertyName(this.settingName(s.name)), value === null ? f.createNull() : this.literal(value));
+      }), false)));
+    // Each setting has the type of the runtime parameter it is passed to (or null where its step
+    // is not taken); whether a step is taken is a boolean, a loop's length a number.
     const fields = kind.settings.map((setting) => {
       const use = setting.uses[0];
-      const item = kind.calls[0].items[use.item];
-      let type: Morph.ts.TypeNode = f.createKeywordTypeNode(this.ts.SyntaxKind.NumberKeyword);
-      if (use.phase !== "count" && item.type === "node") {
-        const runtimeCall = item[use.phase]!;
+      let type: Morph.ts.TypeNode = f.createKeywordTypeNode(use.phase === "taken" ? this.ts.SyntaxKind.BooleanKeyword : this.ts.SyntaxKind.NumberKeyword);
+      if (use.phase === "prepare" || use.phase === "run") {
         const parameter = use.phase === "prepare" ? use.arg + 1 : use.arg;
         type = f.createIndexedAccessTypeNode(f.createTypeReferenceNode("Parameters", [f.createTypeQueryNode(this.use(this.functionAt(kind, use.item, use.phase)))]), f.createLiteralTypeNode(f.createNumericLiteral(parameter)));
+        if (setting.values.includes(null)) type = f.createUnionTypeNode([type, f.createLiteralTypeNode(f.createNull())]);
       }
       return f.createPropertySignature([f.createModifier(this.ts.SyntaxKind.ReadonlyKeyword)], this.propertyName(this.settingName(setting.name)), undefined, type);
     });
@@ -439,7 +443,7 @@ class ModuleWriter {
 
   /** The runtime function of a kind's step: the calls' own when they agree, else their general one. */
   private functionAt(kind: Kind, index: number, phase: "prepare" | "run"): string {
-    const calls = kind.calls.map((c) => (c.items[index] as NodeItem)[phase]!);
+    const calls = kind.calls.flatMap((c) => (c.slots![index] ? [(c.slots![index] as NodeItem)[phase]!] : []));
     return calls.every((c) => c.fn === calls[0].fn) ? calls[0].fn : calls[0].general!;
   }
 
@@ -447,12 +451,28 @@ class ModuleWriter {
     if (arg.kind === "input") return inputs[arg.index];
     if (arg.kind === "weights") return weights;
     const setting = this.settingAt(kind, index, phase, k);
-    return setting ? this.member(settings, setting) : this.literal(arg.value);
+    if (!setting) return this.literal(arg.value);
+    const value = this.member(settings, setting);
+    // Null only where the step is not taken, which the condition around the step tests first.
+    const nullable = kind.settings.some((s) => this.settingName(s.name) === setting && s.values.includes(null));
+    return nullable && setting !== this.condition(kind, index)?.setting ? this.f.createNonNullExpression(value) : value;
+  }
+
+  /**
+   * For a step some calls of the kind skip: the setting that says whether it runs, either its own
+   * boolean or its first argument that differs between the calls (null where it is skipped).
+   */
+  private condition(kind: Kind, index: number): { setting: string; nullable: boolean } | undefined {
+    if (kind.calls.every((c) => c.slots![index] !== undefined)) return undefined;
+    const taken = this.settingAt(kind, index, "taken", 0);
+    if (taken) return { setting: taken, nullable: false };
+    const argument = kind.settings.find((s) => s.uses.some((u) => u.item === index && u.phase === "run") && s.values.includes(null));
+    return { setting: this.settingName(argument!.name), nullable: true };
   }
 
   private forwardFunction(kind: Kind): Statement {
     const f = this.f;
-    const call = kind.calls[0];
+    const call = kind.template;
     const names = this.kindNames.get(kind)!;
     const scope = this.global.child();
     const isRoot = call === this.structure.root;
@@ -467,7 +487,7 @@ class ModuleWriter {
     params.push(f.createParameterDeclaration(undefined, undefined, w, undefined, f.createTypeReferenceNode("ReturnType", [f.createTypeQueryNode(this.id(names.loader))])));
     const body: Statement[] = [];
     const owned = new Set<number>();
-    const lastUse = this.lastUses(call, isRoot);
+    const lastUse = this.lastUses(kind, isRoot);
     const storage = this.structure.storage;
     const read = (v: number, want: string): Expression => {
       const held = storage[v];
@@ -482,7 +502,15 @@ class ModuleWriter {
       if (item.type === "node") {
         const inputs = item.inputs.map((v, i) => read(v, item.wants[i]));
         const weights = this.member(this.id(w), this.recordKey(item) ?? "");
-        expression = this.callRuntime(this.functionAt(kind, index, "run"), item.run.args.map((a, k) => this.argExpression(kind, index, "run", a, k, inputs, weights, this.member(this.id(w), this.settingsKey(call)))));
+        const settings = this.member(this.id(w), this.settingsKey(call));
+        expression = this.callRuntime(this.functionAt(kind, index, "run"), item.run.args.map((a, k) => this.argExpression(kind, index, "run", a, k, inputs, weights, settings)));
+        const condition = this.condition(kind, index);
+        if (condition) {
+          // A step some calls skip: then its value is its input, held alike (isOptionalStep).
+          const test = this.member(settings, condition.setting);
+          expression = f.createConditionalExpression(condition.nullable ? f.createBinaryExpression(test, this.ts.SyntaxKind.ExclamationEqualsEqualsToken, f.createNull()) : test,
+            undefined, expression, undefined, this.id(local.get(item.inputs[0])!));
+        }
         made = [item.value];
         comment = this.valueComment(item.value, item.node.node.path);
       } else {
@@ -503,7 +531,8 @@ class ModuleWriter {
       const labels = made.map((v) => scope.claim(this.valueName(item, v)));
       made.forEach((v, i) => {
         local.set(v, labels[i]);
-        owned.add(v);
+        // A skipped step's value is its input: it is this function's to free only if that is.
+        if (!(item.type === "node" && this.condition(kind, index) && !owned.has(item.inputs[0]))) owned.add(v);
       });
       const binding = made.length === 1 ? labels[0] : f.createArrayBindingPattern(labels.map((l) => f.createBindingElement(undefined, undefined, l)));
       const statement = f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(binding, undefined, undefined, expression)], this.ts.NodeFlags.Const));
@@ -544,8 +573,14 @@ class ModuleWriter {
     return this.docComment(fn, this.kindDoc(kind));
   }
 
-  /** For each value of a call, the index of the item that reads it last (returned values never die here). */
-  private lastUses(call: Call, isRoot: boolean): Map<number, number> {
+  /**
+   * For each value of a kind's function, the index of the item that reads it last (returned
+   * values never die here). The input of a step some calls skip lives as long as the step's
+   * value, which is that input when the step is skipped (both are freed together then, and
+   * freeing one tensor twice does nothing).
+   */
+  private lastUses(kind: Kind, isRoot: boolean): Map<number, number> {
+    const call = kind.template;
     const last = new Map<number, number>();
     call.items.forEach((item, index) => {
       const reads = item.type === "node" ? item.inputs : item.type === "call" ? item.call.inputs : item.calls[0].inputs;
@@ -553,6 +588,12 @@ class ModuleWriter {
     });
     const kept = isRoot ? [this.structure.logits, this.structure.features] : call.outputs;
     for (const v of kept) last.set(v, Infinity);
+    for (let index = call.items.length - 1; index >= 0; index--) {
+      const item = call.items[index];
+      if (item.type !== "node" || !this.condition(kind, index)) continue;
+      const [input] = item.inputs;
+      if (last.has(item.value)) last.set(input, Math.max(last.get(input) ?? index, last.get(item.value)!));
+    }
     return last;
   }
 
@@ -576,14 +617,14 @@ class ModuleWriter {
     const lines = kind.frame.doc === "" ? [] : kind.frame.doc.split(/\r?\n/);
     const paths = kind.calls.map((c) => c.frame.path || "(root)");
     const where = paths.length === 1 ? `\`${paths[0]}\`` : paths.length <= 3 ? paths.map((p) => `\`${p}\``).join(", ") : `\`${paths[0]}\` … \`${paths[paths.length - 1]}\` (${paths.length} calls)`;
-    const shapes = kind.calls.length > 1 ? `; shapes as at \`${paths[0]}\`` : "";
+    const shapes = kind.calls.length > 1 ? `; shapes as at \`${kind.template.frame.path || "(root)"}\`` : "";
     lines.push(`\`${kind.block}\` (${this.location(kind.frame.definition)}) at ${where}${shapes}.`);
     return lines;
   }
 
   private loaderFunction(kind: Kind): Statement {
     const f = this.f;
-    const call = kind.calls[0];
+    const call = kind.template;
     const names = this.kindNames.get(kind)!;
     const layer = "layer";
     const p = "p";

@@ -52,6 +52,11 @@ export interface LoopItem {
 export interface Call {
   readonly frame: CallFrame;
   readonly items: Item[];
+  /**
+   * This call's items aligned with its kind's template (`Kind.template.items`): undefined where
+   * the template has an optional step this call does not take.
+   */
+  slots?: Array<Item | undefined>;
   /** Values made outside and read inside, in the order first read. */
   inputs: number[];
   /** Values made inside and read after it (or returned by the model). */
@@ -64,18 +69,27 @@ export interface Kind {
   readonly block: string;
   readonly frame: CallFrame;
   readonly calls: Call[];
+  /** The call whose items the kind's function follows: one that takes every optional step. */
+  template: Call;
+  /** The template's optional steps, by gap between its other steps (see `shapeOf`). */
+  gaps: string[][];
   /** Settings: the constants that differ between the calls, by name, with each call's value. */
   settings: Setting[];
   /** Whether it calls other blocks (then it frees values as it goes). */
   readonly nested: boolean;
 }
 
+export type SettingPhase = "prepare" | "run" | "count" | "taken";
+
 export interface Setting {
   readonly name: string;
-  /** Where it is used: item index and "prepare" / "run" / "count", and the argument index. */
-  readonly uses: readonly { readonly item: number; readonly phase: "prepare" | "run" | "count"; readonly arg: number }[];
-  /** One value per call of the kind, in the order of `Kind.calls`. */
-  readonly values: readonly Literal[];
+  /**
+   * Where it is used: the template's item index; "prepare" / "run" and the argument index, "count"
+   * (a loop's length) or "taken" (whether an optional step runs).
+   */
+  readonly uses: readonly { readonly item: number; readonly phase: SettingPhase; readonly arg: number }[];
+  /** One value per call of the kind, in the order of `Kind.calls`; null where the step is not taken. */
+  readonly values: readonly (Literal | null)[];
 }
 
 export interface Structure {
@@ -130,8 +144,21 @@ export function recoverStructure(graph: CheckedGraph): Structure {
   // How a value is held (storage and rank) decides the conversions a function writes, so it is
   // part of what calls of one kind must share.
   const held = (v: number) => `${storage[v]}/${nodes[v].shape!.dims.length}`;
-  assignKinds(root!, kinds, held);
+  assignKinds(root!, kinds, held, (item) => isOptionalStep(graph, storage, item));
   return { root: root!, kinds, storage, logits, features, globalAttention: nodes.some((n) => n.node.op === "sdpa" && !isWindowed(n.node)) };
+}
+
+/**
+ * Whether a step could be skipped by some calls of its block and not others: a node without
+ * weights whose value has its first input's shape and storage, so that a reader can take that
+ * input instead.
+ */
+function isOptionalStep(graph: CheckedGraph, storage: readonly Storage[], item: Item): boolean {
+  if (item.type !== "node" || item.prepare !== undefined || item.projection !== undefined || item.inputs.length === 0) return false;
+  const [input] = item.inputs;
+  const a = graph.nodes[input].shape!;
+  const b = item.node.shape!;
+  return storage[input] === storage[item.value] && a.batch === b.batch && a.dims.length === b.dims.length && a.dims.every((d, i) => d === b.dims[i]);
 }
 
 function sameCall(a: CheckedNode, b: CheckedNode): boolean {
@@ -270,28 +297,44 @@ function itemReadsDeep(item: Item, readsIn: ReadonlyMap<Call, number[]>): number
 /**
  * Bottom-up: folds runs of calls into loops, then gives each call a kind. Two calls are of one
  * kind when their blocks, steps, weights' names, wiring and storage agree; their constants may
- * differ (settings).
+ * differ (settings), and so may their optional steps: a step without weights that keeps its
+ * input's shape and storage (Swin's `roll`, an `if act { silu() }`, a shortcut `add`) may be
+ * taken by some calls and not by others, as long as one call (the template) takes all of them.
  */
-function assignKinds(root: Call, kinds: Kind[], held: (value: number) => string): void {
-  const bySignature = new Map<string, Kind>();
+function assignKinds(root: Call, kinds: Kind[], held: (value: number) => string, isOptional: (item: Item) => boolean): void {
+  const byCore = new Map<string, Kind[]>();
+  const steps = new Map<Item, string>();
   const visit = (call: Call): void => {
     for (const item of call.items) {
       if (item.type === "call") visit(item.call);
       else if (item.type === "loop") item.calls.forEach(visit);
     }
     foldLoops(call);
-    const signature = signatureOf(call, held);
-    let kind = bySignature.get(signature);
+    const shape = shapeOf(call, held, isOptional);
+    for (const [item, signature] of shape.optional) steps.set(item, signature);
+    const candidates = byCore.get(shape.core) ?? [];
+    byCore.set(shape.core, candidates);
+    let kind = candidates.find((k) => covers(k.gaps, shape.gaps));
+    if (kind === undefined) {
+      kind = candidates.find((k) => covers(shape.gaps, k.gaps));
+      if (kind) {
+        kind.template = call;
+        kind.gaps = shape.gaps;
+      }
+    }
     if (!kind) {
-      kind = { id: kinds.length, block: call.frame.block, frame: call.frame, calls: [], settings: [], nested: call.items.some((i) => i.type !== "node") };
-      bySignature.set(signature, kind);
+      kind = { id: kinds.length, block: call.frame.block, frame: call.frame, calls: [], template: call, gaps: shape.gaps, settings: [], nested: call.items.some((i) => i.type !== "node") };
+      candidates.push(kind);
       kinds.push(kind);
     }
     kind.calls.push(call);
     call.kind = kind;
   };
   visit(root);
-  for (const kind of kinds) kind.settings = settingsOf(kind);
+  for (const kind of kinds) {
+    for (const call of kind.calls) call.slots = alignSlots(kind.template, call, (item) => steps.get(item));
+    kind.settings = settingsOf(kind);
+  }
   // First-use order: the root first, then each kind where its first call appears.
   const order: Kind[] = [];
   const walk = (call: Call): void => {
@@ -303,6 +346,36 @@ function assignKinds(root: Call, kinds: Kind[], held: (value: number) => string)
   };
   walk(root);
   kinds.splice(0, kinds.length, ...order);
+}
+
+/** Whether a template with optional steps `outer` takes those of `inner`: gap by gap, in order. */
+function covers(outer: readonly string[][], inner: readonly string[][]): boolean {
+  return outer.length === inner.length && inner.every((gap, g) => isSubsequence(gap, outer[g]));
+}
+
+function isSubsequence(inner: readonly string[], outer: readonly string[]): boolean {
+  let at = 0;
+  for (const step of outer) if (at < inner.length && inner[at] === step) at++;
+  return at === inner.length;
+}
+
+/**
+ * `call`'s items at the template's positions: other steps one to one, optional ones (whose
+ * signatures `optional` gives) where this call takes them, matched in order.
+ */
+function alignSlots(template: Call, call: Call, optional: (item: Item) => string | undefined): Array<Item | undefined> {
+  const slots: Array<Item | undefined> = [];
+  let at = 0;
+  for (const item of template.items) {
+    const step = optional(item);
+    if (step === undefined) {
+      // This call's next core step; its optional steps before it are all matched already.
+      slots.push(call.items[at++]);
+    } else if (at < call.items.length && optional(call.items[at]) === step) {
+      slots.push(call.items[at++]);
+    } else slots.push(undefined);
+  }
+  return slots;
 }
 
 /** Replaces each run of calls of one kind at `rel.0` … `rel.(n-1)`, each reading the one before, by a loop. */
@@ -328,7 +401,8 @@ function foldLoops(call: Call): void {
       if (next.call.inputs.length !== 1 || next.call.inputs[0] !== previous.outputs[0] || next.call.outputs.length !== 1 || previous.outputs.length !== 1) break;
       run.push(next.call);
     }
-    folded.push({ type: "loop", calls: run, rel: index.prefix });
+    // A run of one call stays a call: a loop of one would only hide it.
+    folded.push(run.length > 1 ? { type: "loop", calls: run, rel: index.prefix } : first);
     i = j;
   }
   items.splice(0, items.length, ...folded);
@@ -341,64 +415,100 @@ function indexedLabel(rel: string): { prefix: string; index: number } | undefine
 }
 
 /**
- * A call's shape of computation without its constants: what must agree within a kind. `held`
- * says how a value is held: one function cannot serve a call whose input arrives channels-last
- * and one whose input does not (it converts, or not, once for both).
+ * A call's shape of computation without its constants: what must agree within a kind. `core` is
+ * its steps but the optional ones (a reader of an optional step's value reads as a reader of the
+ * step's input, which it reads when the step is not taken); `gaps[g]` lists the optional steps
+ * before core step g (the last: after every core step). `held` says how a value is held: one
+ * function cannot serve a call whose input arrives channels-last and one whose input does not.
  */
-function signatureOf(call: Call, held: (value: number) => string): string {
+function shapeOf(call: Call, held: (value: number) => string, isOptional: (item: Item) => boolean): { core: string; gaps: string[][]; optional: Map<Item, string> } {
   const local = new Map<number, string>();
   call.inputs.forEach((v, i) => local.set(v, `in${i}`));
   const ref = (v: number) => local.get(v) ?? `?${v}`;
-  const parts: string[] = [call.frame.block, `in ${call.inputs.map(held).join(",")}`];
-  call.items.forEach((item, i) => {
+  const core: string[] = [call.frame.block, `in ${call.inputs.map(held).join(",")}`];
+  const gaps: string[][] = [[]];
+  const optional = new Map<Item, string>();
+  const args = (c: RuntimeCall | undefined) => (c ? `${c.general ?? c.fn}(${c.args.map((a) => (a.kind === "value" ? `${a.name}=` : a.kind)).join(",")})` : "-");
+  for (const item of call.items) {
     const reads = itemReads(item).map(ref).join(",");
+    if (item.type === "node" && isOptional(item)) {
+      const step = `${JSON.stringify(item.rel)} ${args(item.run)} (${reads}) ${item.wants.join(",")}`;
+      gaps[gaps.length - 1].push(step);
+      optional.set(item, step);
+      local.set(item.value, ref(item.inputs[0]));
+      continue;
+    }
+    const i = gaps.length - 1;
     if (item.type === "node") {
-      const args = (c: RuntimeCall | undefined) => (c ? `${c.general ?? c.fn}(${c.args.map((a) => (a.kind === "value" ? `${a.name}=` : a.kind)).join(",")})` : "-");
       const weights = [...Object.keys(item.node.params), ...Object.keys(item.node.buffers), ...(item.projection ? Object.keys(item.projection.params) : [])].sort();
-      parts.push(`node ${JSON.stringify(item.rel)} ${args(item.prepare)} ${args(item.run)} [${weights}] (${reads}) ${item.wants.join(",")}`);
+      core.push(`node ${JSON.stringify(item.rel)} ${args(item.prepare)} ${args(item.run)} [${weights}] (${reads}) ${item.wants.join(",")}`);
     } else if (item.type === "call") {
-      parts.push(`call ${item.call.kind!.id} ${JSON.stringify(item.rel)} (${reads}) -> ${item.call.outputs.length}`);
+      core.push(`call ${item.call.kind!.id} ${JSON.stringify(item.rel)} (${reads}) -> ${item.call.outputs.length}`);
     } else {
-      parts.push(`loop ${item.calls[0].kind!.id} ${JSON.stringify(item.rel)} (${reads})`);
+      core.push(`loop ${item.calls[0].kind!.id} ${JSON.stringify(item.rel)} (${reads})`);
     }
     itemMakes(item).forEach((v, k) => local.set(v, `${i}.${k}`));
-    parts.push(`  makes ${itemMakes(item).map(held).join(",")}`);
-  });
-  parts.push(`out ${call.outputs.map(ref).join(",")}`);
-  return parts.join("\n");
+    core.push(`  makes ${itemMakes(item).map(held).join(",")}`);
+    gaps.push([]);
+  }
+  core.push(`out ${call.outputs.map(ref).join(",")}`);
+  return { core: core.join("\n"), gaps, optional };
 }
 
-/** The constants that differ between the calls of a kind, named after their arguments. */
+/**
+ * The constants that differ between the calls of a kind, named after their arguments, and for
+ * each optional step that some calls skip, whether it is taken (named after the step). An
+ * argument of an optional step is null for the calls that skip it.
+ */
 function settingsOf(kind: Kind): Setting[] {
-  const [first] = kind.calls;
-  const slots: Array<{ item: number; phase: "prepare" | "run" | "count"; arg: number; name: string; owner: string; values: Literal[] }> = [];
-  first.items.forEach((item, i) => {
+  type Slot = { item: number; phase: SettingPhase; arg: number; name: string; owner: string; values: Array<Literal | null> };
+  const slots: Slot[] = [];
+  const at = (c: Call, i: number) => c.slots![i];
+  kind.template.items.forEach((item, i) => {
     if (item.type === "loop") {
-      slots.push({ item: i, phase: "count", arg: 0, name: "count", owner: item.rel, values: kind.calls.map((c) => (c.items[i] as LoopItem).calls.length) });
+      slots.push({ item: i, phase: "count", arg: 0, name: "count", owner: item.rel, values: kind.calls.map((c) => (at(c, i) as LoopItem).calls.length) });
       return;
     }
     if (item.type !== "node") return;
+    const owner = item.rel || item.node.node.op;
+    const first = slots.length;
     for (const phase of ["prepare", "run"] as const) {
       item[phase]?.args.forEach((a, k) => {
         if (a.kind !== "value") return;
-        const values = kind.calls.map((c) => ((c.items[i] as NodeItem)[phase]!.args[k] as { value: Literal }).value);
-        slots.push({ item: i, phase, arg: k, name: a.name, owner: item.rel || item.node.node.op, values });
+        const values = kind.calls.map((c) => {
+          const step = at(c, i) as NodeItem | undefined;
+          return step ? (step[phase]!.args[k] as { value: Literal }).value : null;
+        });
+        slots.push({ item: i, phase, arg: k, name: a.name, owner, values });
       });
     }
+    // Whether a step some calls skip is taken: its first argument that differs says so (null
+    // where skipped), else a boolean of its own.
+    if (kind.calls.some((c) => at(c, i) === undefined) && !slots.slice(first).some(differs)) {
+      slots.push({ item: i, phase: "taken", arg: 0, name: owner, owner, values: kind.calls.map((c) => at(c, i) !== undefined) });
+    }
   });
-  const varying = slots.filter((s) => s.values.some((v) => JSON.stringify(v) !== JSON.stringify(s.values[0])));
+  const varying = slots.filter((s) => s.phase === "taken" || differs(s));
   // Slots of one name whose values agree call by call are one setting.
-  const merged: Array<{ name: string; owner: string; uses: Setting["uses"][number][]; values: Literal[] }> = [];
+  const merged: Array<{ name: string; owner: string; uses: Setting["uses"][number][]; values: Array<Literal | null> }> = [];
   for (const slot of varying) {
     const same = merged.find((m) => m.name === slot.name && JSON.stringify(m.values) === JSON.stringify(slot.values));
     if (same) same.uses.push({ item: slot.item, phase: slot.phase, arg: slot.arg });
     else merged.push({ name: slot.name, owner: slot.owner, uses: [{ item: slot.item, phase: slot.phase, arg: slot.arg }], values: slot.values });
   }
-  return merged.map((m) => ({
-    name: merged.filter((o) => o.name === m.name).length > 1 || m.name === "count" ? `${m.owner}.${m.name}` : m.name,
-    uses: m.uses,
-    values: m.values,
-  }));
+  const names = new Set<string>();
+  return merged.map((m) => {
+    let name = merged.filter((o) => o.name === m.name).length > 1 || m.name === "count" ? `${m.owner}.${m.name}` : m.name;
+    for (let n = 2; names.has(name); n++) name = `${m.owner}.${m.name}${n}`;
+    names.add(name);
+    return { name, uses: m.uses, values: m.values };
+  });
+}
+
+/** Whether the calls that take a step disagree on an argument of it. */
+function differs(slot: { readonly values: ReadonlyArray<Literal | null> }): boolean {
+  const taken = slot.values.filter((v) => v !== null);
+  return taken.some((v) => JSON.stringify(v) !== JSON.stringify(taken[0]));
 }
 
 /** The shape of a value as the spec writes it, for comments: `[B, 197, 768]`. */

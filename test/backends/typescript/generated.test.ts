@@ -45,6 +45,13 @@ describe("generated/", () => {
     expect(run).not.toThrow();
   });
 
+  it("Swin-T's shifted and unshifted blocks are one function, the shift a setting", () => {
+    const text = fs.readFileSync(path.join(generated, "swin_tiny_patch4_window7_224.ts"), "utf8");
+    expect(text.match(/^function swinBlock\d*\(/gm)).toEqual(["function swinBlock("]);
+    expect(text).toContain("w.settings.roll ? roll(norm1, [-3, -3]) : norm1");
+    expect(text).toContain("repeatBlock(downsample, w.blocks, swinBlock)");
+  });
+
   it("ViT-B/16's module reads as a model: one function per block, its 12 blocks as a loop, no `any`", () => {
     const text = fs.readFileSync(path.join(generated, "vit_base_patch16_224.ts"), "utf8");
     expect(text.match(/^function encoderBlock\(/gm)).toHaveLength(1);

@@ -67,7 +67,8 @@ export function repeatBlock<W>(tf: Tf, x: tfc.Tensor, layers: readonly W[], bloc
   for (const w of layers) {
     const input = y;
     y = tf.tidy(() => block(input, w));
-    if (input !== x) input.dispose();
+    // A block whose optional steps were all skipped may return its input.
+    if (input !== x && input !== y) input.dispose();
   }
   return y === x ? tf.clone(x) : y;
 }
