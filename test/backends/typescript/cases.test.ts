@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type * as tfc from "@tensorflow/tfjs-core";
+import { ts } from "ts-morph";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadBackend, type BackendName } from "../../../src/backends/tfjs/load-backend";
 import { TfjsModel } from "../../../src/backends/tfjs/model";
@@ -17,6 +18,7 @@ import { compileFile, repoRoot } from "../../helpers/compile";
 
 interface EmittedModule {
   readonly spec: { readonly name: string; readonly input: readonly [number, number, number] };
+  readonly weightShapes: { readonly [key: string]: readonly number[] };
   createModel(weights: Record<string, tfc.Tensor>): { predict(input: tfc.Tensor4D): { logits: tfc.Tensor; features: tfc.Tensor }; dispose(): void };
 }
 
@@ -36,6 +38,24 @@ const textChecks: Record<string, (text: string) => void> = {
     expect(text).toContain("w.settings.add ? addTensors(fc, x) : fc");
     expect(text).toContain("w.settings.gelu ? gelu(x) : x");
   },
+  "hostile-names.vit": (text) => {
+    // What the spec tried to run is text in comments and strings only: no code names it.
+    const source = ts.createSourceFile("m.ts", text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const names = new Set<string>();
+    const visit = (node: ts.Node): void => {
+      if (ts.isIdentifier(node)) names.add(node.text);
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+    expect(names.has("globalThis") || names.has("__pwned")).toBe(false);
+    // `__proto__` as a key is an own property, never the prototype.
+    expect(text).toContain('["__proto__"]: [1, 4, 4]');
+  },
+};
+
+/** The spec's path as the module's header names it: a hostile one for the hostile names. */
+const specPaths: Record<string, string> = {
+  "hostile-names.vit": "cases/hostile */ globalThis.__pwned = \"path\"; /* ${globalThis.__pwned} \u2028\n.vit",
 };
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "vitc-emit-cases-"));
@@ -46,7 +66,8 @@ beforeAll(() => {
   const src = path.join(work, "src");
   fs.mkdirSync(src);
   compiled.forEach(({ file, model, compilation }, i) => {
-    const text = emitTypeScript(model, { files: compilation.files, specPath: `test/backends/typescript/cases/${file}`, version: "test" });
+    const specPath = specPaths[file] ?? `test/backends/typescript/cases/${file}`;
+    const text = emitTypeScript(model, { files: compilation.files, specPath, version: "test" });
     texts.set(model.name, text);
     fs.writeFileSync(path.join(src, `m${i}.ts`), text);
   });
@@ -75,9 +96,11 @@ describe("emitted cases", () => {
     it.for(compiled.map(({ file, model }) => ({ file, name: model.name, model })))("$file ($name) computes what `vitc run` computes", async ({ name, model }) => {
       const { tf } = await loadBackend(backend);
       const source = initialWeights(0);
-      const weights: Record<string, tfc.Tensor> = {};
-      for (const t of expectedTensors(model.checked)) weights[t.key] = tf.tensor(source.read(t), [...t.shape]);
+      // fromEntries defines own properties, so a key `__proto__` is a key as it is in a file.
+      const weights: Record<string, tfc.Tensor> = Object.fromEntries(expectedTensors(model.checked).map((t) => [t.key, tf.tensor(source.read(t), [...t.shape])]));
       const emitted = modules.get(name)!;
+      expect(emitted.spec.name).toBe(name);
+      expect(Object.keys(emitted.weightShapes).sort()).toEqual(Object.keys(weights).sort());
       const input = tf.randomNormal([2, ...emitted.spec.input], 0, 1, "float32", 7) as tfc.Tensor4D;
       const created = emitted.createModel(weights);
       const before = tf.memory().numTensors;
@@ -92,6 +115,7 @@ describe("emitted cases", () => {
       created.dispose();
       reference.dispose();
       expect(tf.memory().numTensors, "tensors left after every model is disposed").toBe(0);
+      expect(Reflect.get(globalThis, "__pwned"), "a name of the spec ran as code").toBeUndefined();
     });
   });
 });
