@@ -51,13 +51,20 @@ function readerCounts(graph: CheckedGraph): number[] {
   return readers;
 }
 
-/** qkv projections that only an attention reads: sdpa id → linear id. */
+/**
+ * qkv projections that only an attention reads, made by the same block call: sdpa id → linear
+ * id. The TypeScript emitter writes each block call as a function and fuses only within one, so
+ * both backends fuse exactly these pairs and compute the same numbers (a fused pair folds the
+ * attention scale into q's weights, which rounds differently unless head_dim is a power of 4).
+ * Every block of the standard library makes its qkv Linear and its attention in one call.
+ */
 export function fusableProjections(graph: CheckedGraph): Map<number, number> {
   const readers = readerCounts(graph);
   const fused = new Map<number, number>();
+  const callOf = (node: Node) => node.origin.via.at(-1)?.call;
   for (const { node } of graph.nodes) {
     const source = graph.nodes[node.inputs[0]]?.node;
-    if (node.op !== "sdpa" || source?.op !== "linear" || readers[source.id] !== 1) continue;
+    if (node.op !== "sdpa" || source?.op !== "linear" || readers[source.id] !== 1 || callOf(node) !== callOf(source)) continue;
     fused.set(node.id, source.id);
   }
   return fused;

@@ -112,7 +112,8 @@ export function recoverStructure(graph: CheckedGraph): Structure {
   const outputs = graph.graph.outputs;
   const logits = outputs.logits;
   const features = Object.hasOwn(outputs, "features") ? outputs.features : logits;
-  const fusions = new Map([...fusableProjections(graph)].filter(([sdpa, linear]) => sameCall(nodes[sdpa], nodes[linear])));
+  // The runner's pairs, all within one block call.
+  const fusions = fusableProjections(graph);
   const fused = new Set(fusions.values());
   const storage = storages(graph, fusions);
 
@@ -159,12 +160,6 @@ function isOptionalStep(graph: CheckedGraph, storage: readonly Storage[], item: 
   const a = graph.nodes[input].shape!;
   const b = item.node.shape!;
   return storage[input] === storage[item.value] && a.batch === b.batch && a.dims.length === b.dims.length && a.dims.every((d, i) => d === b.dims[i]);
-}
-
-function sameCall(a: CheckedNode, b: CheckedNode): boolean {
-  const fa = a.node.origin.via.at(-1);
-  const fb = b.node.origin.via.at(-1);
-  return fa !== undefined && fa.call === fb?.call;
 }
 
 /** `path` below `base`: "blocks.0.norm1" below "blocks.0" is "norm1"; the same path is "". */
@@ -314,9 +309,12 @@ function assignKinds(root: Call, kinds: Kind[], held: (value: number) => string,
     for (const [item, signature] of shape.optional) steps.set(item, signature);
     const candidates = byCore.get(shape.core) ?? [];
     byCore.set(shape.core, candidates);
-    let kind = candidates.find((k) => covers(k.gaps, shape.gaps));
+    // A kind's settings are looked up by weight path: two calls at one path (a block without
+    // weights called twice without labels) cannot share a kind.
+    const open = candidates.filter((k) => !k.calls.some((c) => c.frame.path === call.frame.path));
+    let kind = open.find((k) => covers(k.gaps, shape.gaps));
     if (kind === undefined) {
-      kind = candidates.find((k) => covers(shape.gaps, k.gaps));
+      kind = open.find((k) => covers(shape.gaps, k.gaps));
       if (kind) {
         kind.template = call;
         kind.gaps = shape.gaps;

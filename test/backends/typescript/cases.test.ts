@@ -53,6 +53,15 @@ const textChecks: Record<string, (text: string) => void> = {
   },
 };
 
+/** Cases whose emitted module must equal `vitc run` bit for bit (the default allows 1e-6). */
+const exact = new Set(["split-blocks.vit"]);
+
+/**
+ * Seeded weights are small (timm's init), which makes attention nearly uniform and blind to how
+ * its scores are rounded; a case about attention's numerics scales its weights up.
+ */
+const weightScale: Record<string, number> = { "split-blocks.vit": 8 };
+
 /** The spec's path as the module's header names it: a hostile one for the hostile names. */
 const specPaths: Record<string, string> = {
   "hostile-names.vit": "cases/hostile */ globalThis.__pwned = \"path\"; /* ${globalThis.__pwned} \u2028\n.vit",
@@ -93,9 +102,11 @@ describe("emitted cases", () => {
   });
 
   describe.each(["cpu", "wasm"] as BackendName[])("on %s", (backend) => {
-    it.for(compiled.map(({ file, model }) => ({ file, name: model.name, model })))("$file ($name) computes what `vitc run` computes", async ({ name, model }) => {
+    it.for(compiled.map(({ file, model }) => ({ file, name: model.name, model })))("$file ($name) computes what `vitc run` computes", async ({ file, name, model }, ctx) => {
       const { tf } = await loadBackend(backend);
-      const source = initialWeights(0);
+      const seeded = initialWeights(0);
+      const scale = weightScale[file] ?? 1;
+      const source = { ...seeded, read: (t: Parameters<typeof seeded.read>[0]) => seeded.read(t).map((v) => v * scale) };
       // fromEntries defines own properties, so a key `__proto__` is a key as it is in a file.
       const weights: Record<string, tfc.Tensor> = Object.fromEntries(expectedTensors(model.checked).map((t) => [t.key, tf.tensor(source.read(t), [...t.shape])]));
       const emitted = modules.get(name)!;
@@ -103,18 +114,24 @@ describe("emitted cases", () => {
       expect(Object.keys(emitted.weightShapes).sort()).toEqual(Object.keys(weights).sort());
       const input = tf.randomNormal([2, ...emitted.spec.input], 0, 1, "float32", 7) as tfc.Tensor4D;
       const created = emitted.createModel(weights);
+      const reference = TfjsModel.load(tf, model.checked, source);
       const before = tf.memory().numTensors;
       const { logits, features } = created.predict(input);
       expect(tf.memory().numTensors, "tensors left by predict besides its two outputs").toBe(before + 2);
-      const reference = TfjsModel.load(tf, model.checked, source);
       const ran = reference.forward(input).outputs;
       const ranFeatures = Object.hasOwn(ran, "features") ? ran.features : ran.logits;
-      expect(maxAbsDiff(await logits.data(), await ran.logits.data()), "logits").toBeLessThanOrEqual(1e-6);
-      expect(maxAbsDiff(await features.data(), await ranFeatures.data()), "features").toBeLessThanOrEqual(1e-6);
-      for (const t of [logits, features, ...Object.values(ran), input, ...Object.values(weights)]) t.dispose();
-      created.dispose();
-      reference.dispose();
-      expect(tf.memory().numTensors, "tensors left after every model is disposed").toBe(0);
+      // Freed whatever the checks below find, so that one failure does not fail the next case's count.
+      ctx.onTestFinished(() => {
+        for (const t of [logits, features, ...Object.values(ran), input, ...Object.values(weights)]) t.dispose();
+        created.dispose();
+        reference.dispose();
+        expect(tf.memory().numTensors, "tensors left after every model is disposed").toBe(0);
+      });
+      const atol = exact.has(file) ? 0 : 1e-6;
+      expect(logits.shape, "logits' shape").toEqual(ran.logits.shape);
+      expect(features.shape, "features' shape").toEqual(ranFeatures.shape);
+      expect(maxAbsDiff(await logits.data(), await ran.logits.data()), "logits").toBeLessThanOrEqual(atol);
+      expect(maxAbsDiff(await features.data(), await ranFeatures.data()), "features").toBeLessThanOrEqual(atol);
       expect(Reflect.get(globalThis, "__pwned"), "a name of the spec ran as code").toBeUndefined();
     });
   });
