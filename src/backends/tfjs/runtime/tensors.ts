@@ -3,10 +3,12 @@
 // holds the types and helpers the others share.
 //
 // Invariants of every file in runtime/ (checked by test/backends/typescript/runtime.test.ts):
-// it imports only the types of @tensorflow/tfjs-core and names from its siblings; every function
-// takes the tfjs module as its first parameter `tf: Tf` and passes it on as the first argument
-// (the emitter drops both, since an emitted module imports tfjs-core as `tf`); top-level names
-// are unique across the folder; and nothing runs at module load.
+// it imports only the types of @tensorflow/tfjs-core and names from its siblings; a function that
+// uses tfjs takes it as its first parameter `tf: Tf` and passes it on as the first argument (the
+// emitter drops both, since an emitted module imports tfjs-core as `tf`; TypeScript itself checks
+// that none is missing); top-level names are unique across the folder; nothing runs at module
+// load; and each doc comment opens with a sentence of at most 100 characters, which is all the
+// copy in a module keeps of it.
 
 import type * as tfc from "@tensorflow/tfjs-core";
 
