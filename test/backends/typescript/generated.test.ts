@@ -6,7 +6,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoRoot } from "../../helpers/compile";
+import { emitTypeScript } from "../../../src/backends/typescript/emit-module";
+import { compileFile, repoRoot } from "../../helpers/compile";
 import { vitc } from "../../helpers/vitc-process";
 
 const specs = [
@@ -66,4 +67,27 @@ describe("generated/", () => {
     // passes on wasm), with one-sentence doc comments. A change past 460 must say why.
     expect(text.split("\n").length - 1).toBeLessThanOrEqual(460);
   });
+});
+
+describe("every standard spec", () => {
+  it("emits a module that compiles under tsc --strict with no error", () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "vitc-all-specs-"));
+    try {
+      const specDir = path.join(repoRoot, "specs");
+      const files = fs.readdirSync(specDir).filter((f) => f.endsWith(".vit"));
+      for (const file of files) {
+        const compilation = compileFile(path.join(specDir, file));
+        for (const model of compilation.models) {
+          fs.writeFileSync(path.join(out, `${model.name}.ts`), emitTypeScript(model, { files: compilation.files, specPath: `specs/${file}`, version: "test" }));
+        }
+      }
+      expect(fs.readdirSync(out).length).toBeGreaterThanOrEqual(files.length);
+      fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(out, "node_modules"), "dir");
+      const tsc = path.join(repoRoot, "node_modules", "typescript", "bin", "tsc");
+      const modules = fs.readdirSync(out).filter((f) => f.endsWith(".ts")).map((f) => path.join(out, f));
+      expect(() => execFileSync(process.execPath, [tsc, "--strict", "--noEmit", "--target", "es2022", "--module", "commonjs", "--moduleResolution", "node", "--skipLibCheck", ...modules], { encoding: "utf8" })).not.toThrow();
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
