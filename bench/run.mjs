@@ -5,13 +5,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkSpeed } from "./check-speed.mjs";
+import { emitSpeed } from "./emit-speed.mjs";
 import { hostileImages } from "./hostile-images.mjs";
 import { lspSpeed } from "./lsp.mjs";
 import { modelSpeed } from "./model-speed.mjs";
 import { onnxSpeed } from "./onnx-speed.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const benches = { "model-speed": modelSpeed, "check-speed": checkSpeed, "hostile-images": hostileImages, onnx: onnxSpeed, lsp: lspSpeed };
+const benches = { "model-speed": modelSpeed, "check-speed": checkSpeed, "hostile-images": hostileImages, onnx: onnxSpeed, lsp: lspSpeed, "emit-speed": emitSpeed };
 
 const wanted = process.argv.slice(2);
 for (const name of wanted.length ? wanted : Object.keys(benches)) {

@@ -11,7 +11,7 @@ import type { CompiledModel } from "../pipeline";
 import { expectedTensors, fileWeights, initialWeights, openCheckedWeights, refuseNonFinite, watchFinite, type WeightSource } from "../weights/bind";
 import { choiceFlag, countFlag, flagValue, hasFlag, UsageError } from "./args";
 import type { EmitContext, EmittedContent, Emitter } from "./build";
-import { packageVersion } from "./main";
+import { packageVersion } from "./version";
 
 export const layouts = ["flat", "triton"] as const;
 

@@ -12,6 +12,7 @@ import { checkOutputPath, writeFileAtomic, WriteFailure, type InputFile } from "
 import { flagValue, flagValues, hasFlag, UsageError, type ParsedArgs } from "./args";
 import { compileSpec, type CompiledSpec } from "./check";
 import type { Io } from "./io";
+import { packageVersion } from "./version";
 
 export const emitFormats = ["ts", "onnx"] as const;
 export type EmitFormat = (typeof emitFormats)[number];
@@ -38,13 +39,24 @@ export interface EmitContext {
 
 /** Each format's emitter, loaded only when asked for. */
 const emitters: Record<EmitFormat, () => Promise<Emitter>> = {
-  ts: () => notYet("ts"),
+  ts: async () => typescriptEmitter,
   onnx: async () => (await import("./build-onnx")).onnxEmitter(),
 };
 
-async function notYet(format: EmitFormat): Promise<Emitter> {
-  throw new UsageError(`\`--emit ${format}\` is not in this build yet`);
-}
+/** `--emit ts`: a module on tfjs-core (src/backends/typescript/); ts-morph loads only here. */
+const typescriptEmitter: Emitter = {
+  extension: "ts",
+  async emit(model, { spec }) {
+    const { emitTypeScript, EmitRefusal } = await import("../backends/typescript/emit-module");
+    try {
+      return emitTypeScript(model, { files: spec.compilation.files, specPath: spec.path, version: packageVersion() });
+    } catch (err) {
+      if (err instanceof EmitRefusal) throw new ToolError("V4003", err.message, { help: ["`vitc run --input` runs such a model"] });
+      throw err;
+    }
+  },
+};
+
 
 /** Flags that only an ONNX build reads: the weights it embeds, and its folder layout. */
 const onnxOnlyFlags = ["weights", "seed", "layout"] as const;

@@ -3,8 +3,6 @@
 // process, stdout and files. Exit codes: 0 done, 1 the input has errors (diagnostics or a coded
 // ToolError), 2 the command line cannot mean anything, 70 a bug in vitc; 130/143 interrupted.
 
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { isToolError, renderToolError } from "../diagnostics/tool-error";
 import { visibleText } from "../diagnostics/visible-text";
 import { parseCommandArgs, UsageError, type ParsedArgs } from "./args";
@@ -13,6 +11,7 @@ import { commandHelp, findCommand, generalHelp, plannedCommands, usageLine } fro
 import type { Io } from "./io";
 import { dropOutputAfterClosedPipe, processIo } from "./io";
 import { removeTempFilesOnSignal } from "./signals";
+import { packageVersion } from "./version";
 
 /**
  * `run` and `bench` pull in tfjs, the image decoders and the weight reader; `check`, which
@@ -93,18 +92,4 @@ function unknownCommand(name: string): UsageError {
   if (plannedCommands.includes(name)) return new UsageError(`\`vitc ${name}\` is not in this build yet`);
   if (name.startsWith("-")) return new UsageError(`unknown flag \`${name}\`; flags come after the command`, undefined, ["`vitc check --format json x.vit`, `vitc run x.vit --backend wasm`"]);
   return new UsageError(`unknown command \`${name}\``);
-}
-
-let version: string | undefined;
-
-/** The package's version, read from package.json beside dist/ (the CLI's bundle sits in dist/cli). */
-export function packageVersion(): string {
-  if (version === undefined) {
-    try {
-      version = (JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as { version: string }).version;
-    } catch {
-      version = "(unknown version)";
-    }
-  }
-  return version;
 }

@@ -6,7 +6,7 @@
 import { makeDiagnostic, type Diagnostic, type Label, type Note, type Suggestion } from "../diagnostics/diagnostic";
 import { findClosestName } from "../diagnostics/similar";
 import { isCode } from "../diagnostics/codes";
-import { weightKey, type AttrValue, type Expectation, type Graph, type Node, type Origin, type ValueOrigin } from "../ir/graph";
+import { weightKey, type AttrValue, type CallFrame, type Expectation, type Graph, type Node, type Origin, type ValueOrigin } from "../ir/graph";
 import { isOpKind, opKinds, type OpKind } from "../ops/kinds";
 import type { AttrSpec } from "../ops/op-def";
 import { ops } from "../ops/registry";
@@ -20,7 +20,7 @@ import { interpolate } from "./template";
 import { charUnits, limits, WorkBudget } from "./limits";
 import { describeValue, formatType, formatValue, matchesType, toAttr, typeName, unknown, weightOf, withOrigin, type Value } from "./values";
 
-interface Frame { readonly block: string; readonly span: Span }
+type Frame = CallFrame;
 
 /** What a block call leaves: its `x` (undefined if never set) and the statement that set it. */
 interface BlockResult {
@@ -63,6 +63,8 @@ export class Expander {
     similar: (name, candidates, span) => this.similar(name, candidates, span),
   };
   private steps = 0;
+  /** Block calls made so far (CallFrame.call). */
+  private calls = 0;
   readonly diagnostics: Diagnostic[] = [];
   /** Calls in user files to layers that resolve to nothing, reached by this expansion. */
   readonly unresolvedLayers: Span[] = [];
@@ -193,7 +195,7 @@ export class Expander {
     if (this.diagnostics.length > reported) return { x: unknown };
     const scope = new Scope();
     if (input !== undefined) scope.set("x", input);
-    this.enter({ block: name, span: call.span });
+    this.enter({ block: name, span: call.span, call: this.calls++, path, definition: block.decl.name.span, doc: block.decl.doc });
     try {
       for (const param of block.decl.params) {
         let value = args.get(param.name.text);

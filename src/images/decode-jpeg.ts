@@ -13,7 +13,7 @@
 // timm applies the EXIF orientation, so vitc ignores it too.
 
 import { decode as decodeJpeg } from "jpeg-js";
-import type { RgbImage } from "./decode";
+import type { RgbImage } from "./rgb-image";
 import { DecodeProblem, formatCount } from "./decode-problem";
 
 interface Frame {

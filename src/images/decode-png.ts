@@ -16,7 +16,7 @@
 //   vitc refuses both (the file is damaged, and the excess would be unbounded work).
 
 import * as zlib from "node:zlib";
-import type { RgbImage } from "./decode";
+import type { RgbImage } from "./rgb-image";
 import { DecodeProblem, formatCount } from "./decode-problem";
 
 /** The most bytes one byte of deflate data can inflate to: a 258-byte match coded in 2 bits. */

@@ -12,13 +12,9 @@ import { describeFileError } from "../source/host";
 import { decodeJpegBytes, readJpegSize } from "./decode-jpeg";
 import { decodePngBytes, readPngSize } from "./decode-png";
 import { DecodeProblem, formatCount } from "./decode-problem";
+import type { RgbImage } from "./rgb-image";
 
-export interface RgbImage {
-  readonly width: number;
-  readonly height: number;
-  /** RGB, row-major, 3 bytes per pixel. */
-  readonly data: Uint8Array;
-}
+export type { RgbImage } from "./rgb-image";
 
 /**
  * Pictures larger than this are refused before decoding, so that a header cannot make vitc

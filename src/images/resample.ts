@@ -10,7 +10,7 @@
 // difference is a Pillow build that fuses multiply-adds when computing the weights (some ARM
 // builds): a weight can then differ in its last bit, and rarely a pixel by one level.
 
-import type { RgbImage } from "./decode";
+import type { RgbImage } from "./rgb-image";
 
 /** The resampling filters timm's eval transform can use that vitc reproduces exactly. */
 export const interpolations = ["bicubic", "bilinear", "nearest"] as const;

@@ -13,11 +13,25 @@ export interface ValueOrigin {
   readonly name?: string;
 }
 
+/** One block call of an origin's chain. */
+export interface CallFrame {
+  /** The call site. */
+  readonly span: Span;
+  readonly block: string;
+  /** Numbers the calls of one model: every node that one call made (outside nested calls) shares it. */
+  readonly call: number;
+  /** The weight path the block was called at: its layers' paths start with it. */
+  readonly path: string;
+  /** The block's name in its declaration, and its `##` doc comment ("" when it has none). */
+  readonly definition: Span;
+  readonly doc: string;
+}
+
 export interface Origin {
   /** The op call itself (often in the standard library). */
   readonly span: Span;
   /** Call sites from the user's model line inward, each with the block it called. */
-  readonly via: readonly { readonly span: Span; readonly block: string }[];
+  readonly via: readonly CallFrame[];
   /** The innermost span of the chain that lies in a user file: where errors land. */
   readonly user: Span;
 }

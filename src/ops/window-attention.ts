@@ -2,7 +2,7 @@
 // relative position index that picks a row of the bias table for each query and key, and the
 // shift mask of shifted windows. Shared by every backend, which turns them into its own tensors.
 
-/** Row of the bias table for query (ha, wa) and key (hb, wb) of a wh x ww window, [N*N] row-major. */
+/** Row of the bias table for query (ha, wa) and key (hb, wb) of a wh x ww window, [N*N]. */
 export function relativePositionIndex(wh: number, ww: number): Int32Array {
   const n = wh * ww;
   const index = new Int32Array(n * n);
@@ -17,8 +17,8 @@ export function relativePositionIndex(wh: number, ww: number): Int32Array {
 }
 
 /**
- * timm's shift mask, [nW, N, N]: 0 between tokens of the same region of the rolled map, -100
- * between tokens of different regions. Along an axis with a shift the regions are the bands
+ * timm's shift mask, [nW, N, N]. It is 0 between tokens of the same region of the rolled map,
+ * -100 between tokens of different regions. Along an axis with a shift the regions are the bands
  * [0, n-ws), [n-ws, n-s), [n-s, n); along an axis without one timm's slices cover the whole
  * axis, so it has a single band.
  */

@@ -47,10 +47,13 @@ beforeAll(() => {
 
 describe("the packed tarball", () => {
   it("holds the CLI, its bundle, the API's declarations and the standard library, and nothing of the tests", () => {
-    for (const file of ["bin/vitc.js", "dist/cli/vitc.cjs", "dist/cli/vitc.cjs.cache", "dist/index.js", "dist/index.d.ts", "dist/std-asts.json", "specs/std/vit.vit", "specs/vit_base_patch16_224.vit", "README.md", "package.json"]) {
+    for (const file of ["bin/vitc.js", "dist/cli/vitc.cjs", "dist/cli/vitc.cjs.cache", "dist/index.js", "dist/index.d.ts", "dist/std-asts.json", "specs/std/vit.vit", "specs/vit_base_patch16_224.vit", "README.md", "package.json",
+      // `vitc build --emit ts` copies the runtime's sources into each module it writes.
+      "src/backends/tfjs/runtime/attention.ts", "src/ops/window-attention.ts"]) {
       expect(packed, file).toContain(file);
     }
-    expect(packed.filter((f) => /^(test|src|bench|scripts)\//.test(f) || f.endsWith(".map"))).toEqual([]);
+    const copiedSources = (f: string) => f.startsWith("src/backends/tfjs/runtime/") || f === "src/ops/window-attention.ts";
+    expect(packed.filter((f) => (/^(test|src|bench|scripts)\//.test(f) && !copiedSources(f)) || f.endsWith(".map"))).toEqual([]);
   });
 
   const installs = [

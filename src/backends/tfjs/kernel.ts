@@ -1,5 +1,7 @@
 // What a tfjs kernel is: the lowering of one primitive op (src/ops/) to tfjs-core ops. The
-// kernel table (kernels.ts) has one entry per OpKind, under the same keys as the op table.
+// kernel table (kernels.ts) has one entry per OpKind, under the same keys as the op table. The
+// tensor code itself lives in runtime/, which emitted modules copy (src/backends/typescript/):
+// a kernel only turns the node's attributes and shapes into the runtime's arguments.
 //
 // Storage: a rank-4 tensor that is NCHW in the IR (what PyTorch and the spec say) may be held
 // as NHWC, because tfjs convolutions, pooling and norms work on channels-last tensors. Each
@@ -9,16 +11,11 @@
 import type * as tfc from "@tensorflow/tfjs-core";
 import type { Shape } from "../../ir/shape";
 import type { Attrs } from "../../ops/op-def";
+import type { HostWeights } from "./runtime/tensors";
 
-export type Tf = typeof tfc;
+export type { Tf, HostTensor, HostWeights } from "./runtime/tensors";
+import type { Tf } from "./runtime/tensors";
 export type Tensor = tfc.Tensor;
-export type Weights = Readonly<Record<string, Tensor>>;
-
-/** A weight as loaded, on the host: float32 values in PyTorch layout. */
-export interface HostTensor {
-  readonly values: Float32Array;
-  readonly shape: readonly number[];
-}
 
 /**
  * "logical": the tensor as the IR describes it. "nhwc": a rank-4 tensor that is [B, C, H, W] in
@@ -40,28 +37,20 @@ export interface KernelContext {
   readonly out: Shape;
 }
 
-export interface TfjsKernel {
+/** `W`: the node's weights as `prepare` makes them and `run` reads them. */
+export interface TfjsKernel<W = unknown> {
   /** Default: logical in, logical out. */
   storage?(ctx: KernelContext): KernelStorage;
   /**
    * Turns the node's weights, as loaded in PyTorch layout (Linear [out, in], Conv2d
-   * [out, in/groups, kh, kw]), into the backend tensors `run` reads, and derives constant
-   * buffers (Swin's relative position bias and shift mask). Runs once at load. Default: each
-   * weight becomes a tensor as it is.
+   * [out, in/groups, kh, kw]), into what `run` reads, and derives constant buffers (Swin's
+   * relative position bias and shift mask). Runs once at load. Default: each weight becomes a
+   * tensor as it is (`uploadAll`).
    */
-  prepare?(tf: Tf, weights: Readonly<Record<string, HostTensor>>, ctx: KernelContext): Record<string, Tensor>;
+  prepare?(tf: Tf, weights: HostWeights, ctx: KernelContext): W;
   /** Computes the output; runs inside a tf.tidy, so intermediates need no disposing. */
-  run(tf: Tf, inputs: readonly Tensor[], weights: Weights, ctx: KernelContext): Tensor;
+  run(tf: Tf, inputs: readonly Tensor[], weights: W, ctx: KernelContext): Tensor;
 }
 
 export const channelsLast: KernelStorage = { inputs: "nhwc", output: "nhwc" };
 export const elementwise: KernelStorage = { inputs: "first", output: "first" };
-
-export function upload(tf: Tf, weight: HostTensor): Tensor {
-  return tf.tensor(weight.values, [...weight.shape], "float32");
-}
-
-/** The weights as tensors, unchanged. */
-export function uploadAll(tf: Tf, weights: Readonly<Record<string, HostTensor>>): Record<string, Tensor> {
-  return Object.fromEntries(Object.entries(weights).map(([name, w]) => [name, tf.tensor(w.values, [...w.shape], "float32")]));
-}

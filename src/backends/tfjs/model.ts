@@ -8,10 +8,10 @@
 import type { Node } from "../../ir/graph";
 import type { CheckedGraph } from "../../shapes/check";
 import { expectedTensors, type ExpectedTensor, type WeightSource } from "../../weights/bind";
-import { pairAttr } from "../../ops/op-def";
-import { uploadAll, type HostTensor, type KernelContext, type KernelStorage, type Storage, type Tensor, type Tf, type TfjsKernel, type Weights } from "./kernel";
-import { kernels } from "./kernels";
-import { qkvAttentionKernel, qkvWindowAttentionKernel } from "./kernels/attention";
+import type { HostTensor, KernelContext, KernelStorage, Storage, Tensor, Tf, TfjsKernel } from "./kernel";
+import { kernels, uploadWeights } from "./kernels";
+import { isWindowed, qkvAttentionKernel, qkvWindowAttentionKernel } from "./kernels/attention";
+import { forwardInSlices, imagesPerPass, tensorsIn } from "./runtime/batch";
 
 const logicalStorage: KernelStorage = { inputs: "logical", output: "logical" };
 
@@ -19,10 +19,11 @@ interface Step {
   readonly node: Node;
   /** The values it reads: the node's inputs, or the fused projection's input. */
   readonly inputs: readonly number[];
-  readonly kernel: TfjsKernel;
+  readonly kernel: TfjsKernel<unknown>;
   readonly ctx: KernelContext;
   readonly storage: KernelStorage;
-  readonly weights: Weights;
+  /** What the kernel's `prepare` made: tensors, in objects and arrays of its own shape. */
+  readonly weights: unknown;
   /** Whether the output is rank 4 (only rank-4 tensors have a channels-last form). */
   readonly rank4: boolean;
   /** A qkv projection computed inside the attention step that reads it: nothing to run. */
@@ -37,20 +38,9 @@ export interface LoadOptions {
   readonly imagesPerPass?: number;
 }
 
-/**
- * On wasm a model with global attention runs a batch image by image. Single-threaded XNNPACK
- * is as fast per row at 197 rows as at 1576, so batching gains nothing there, while attention
- * must cut the batch into sequences and every wasm Slice copies its whole input (8 slices of a
- * ViT-B batch of 8 per block). Image by image, a batch costs what its images cost alone.
- * Swin (whose windows attend in one batched matMul) and GPU backends keep the whole batch.
- */
-function defaultImagesPerPass(tf: Tf, graph: CheckedGraph): number | undefined {
-  const globalAttention = graph.nodes.some((n) => n.node.op === "sdpa" && !isWindowed(n.node));
-  return tf.getBackend() === "wasm" && globalAttention ? 1 : undefined;
-}
-
-function isWindowed(node: Node): boolean {
-  return pairAttr(node.attrs, "window")[0] > 0;
+/** Whether any attention of the graph is global (see `imagesPerPass`). */
+export function hasGlobalAttention(graph: CheckedGraph): boolean {
+  return graph.nodes.some((n) => n.node.op === "sdpa" && !isWindowed(n.node));
 }
 
 /** How many nodes read each node's output (a named output counts as one more reader). */
@@ -61,13 +51,20 @@ function readerCounts(graph: CheckedGraph): number[] {
   return readers;
 }
 
-/** qkv projections that only an attention reads: sdpa id → linear id. */
-function fusableProjections(graph: CheckedGraph): Map<number, number> {
+/**
+ * qkv projections that only an attention reads, made by the same block call: sdpa id → linear
+ * id. The TypeScript emitter writes each block call as a function and fuses only within one, so
+ * both backends fuse exactly these pairs and compute the same numbers (a fused pair folds the
+ * attention scale into q's weights, which rounds differently unless head_dim is a power of 4).
+ * Every block of the standard library makes its qkv Linear and its attention in one call.
+ */
+export function fusableProjections(graph: CheckedGraph): Map<number, number> {
   const readers = readerCounts(graph);
   const fused = new Map<number, number>();
+  const callOf = (node: Node) => node.origin.via.at(-1)?.call;
   for (const { node } of graph.nodes) {
     const source = graph.nodes[node.inputs[0]]?.node;
-    if (node.op !== "sdpa" || source?.op !== "linear" || readers[source.id] !== 1) continue;
+    if (node.op !== "sdpa" || source?.op !== "linear" || readers[source.id] !== 1 || callOf(node) !== callOf(source)) continue;
     fused.set(node.id, source.id);
   }
   return fused;
@@ -145,59 +142,45 @@ export class TfjsModel {
         if (projection !== undefined) {
           const linear = graph.nodes[projection];
           const ctx: KernelContext = { attrs: node.attrs, inputs: linear.node.inputs.map((i) => graph.nodes[i].shape!), out: shape! };
-          const kernel = isWindowed(node) ? qkvWindowAttentionKernel : qkvAttentionKernel;
+          const kernel: TfjsKernel<unknown> = isWindowed(node) ? qkvWindowAttentionKernel : qkvAttentionKernel;
           const weights = kernel.prepare!(tf, { ...readHost(linear), ...readHost(checkedNode) }, ctx);
           steps.push({ node, inputs: linear.node.inputs, kernel, ctx, storage: logicalStorage, weights, rank4 });
           continue;
         }
-        const kernel: TfjsKernel = kernels[node.op];
+        const kernel = kernels[node.op];
         const ctx: KernelContext = { attrs: node.attrs, inputs: inputShapes, out: shape! };
         const host = readHost(checkedNode);
-        const weights = kernel.prepare ? kernel.prepare(tf, host, ctx) : uploadAll(tf, host);
+        const weights = (kernel.prepare ?? uploadWeights)(tf, host, ctx);
         steps.push({ node, inputs: node.inputs, kernel, ctx, storage: kernel.storage?.(ctx) ?? logicalStorage, weights, rank4 });
       }
     } catch (err) {
-      for (const s of steps) for (const t of Object.values(s.weights)) t.dispose();
+      for (const s of steps) tf.dispose(tensorsIn(tf, s.weights));
       throw err;
     }
-    const weightBytes = steps.reduce((sum, s) => sum + Object.values(s.weights).reduce((a, t) => a + t.size * 4, 0), 0);
+    const weightBytes = steps.reduce((sum, s) => sum + tensorsIn(tf, s.weights).reduce((a, t) => a + t.size * 4, 0), 0);
     const readers = new Array<number>(steps.length).fill(0);
     for (const s of steps) if (s.fusedInto === undefined) for (const i of s.inputs) readers[i]++;
-    return new TfjsModel(tf, graph, steps, weightBytes, options.imagesPerPass ?? defaultImagesPerPass(tf, graph), readers);
+    return new TfjsModel(tf, graph, steps, weightBytes, options.imagesPerPass ?? imagesPerPass(tf, hasGlobalAttention(graph)), readers);
   }
 
   /** Runs the model on `input` ([B, …] as the spec's `input`, NCHW for images). */
   forward(input: Tensor, options: ForwardOptions = {}): ForwardResult {
-    const { tf } = this;
-    const images = input.shape[0];
-    const per = this.imagesPerPass;
-    if (per === undefined || images <= per) return this.forwardPass(input, options);
-    const parts: ForwardResult[] = [];
-    const rest = input.shape.slice(1);
-    try {
-      for (let first = 0; first < images; first += per) {
-        const chunk = tf.slice(input, [first, ...rest.map(() => 0)], [Math.min(per, images - first), ...rest]);
-        try {
-          parts.push(this.forwardPass(chunk, options));
-        } finally {
-          chunk.dispose();
-        }
-      }
-      // Every output's dimension 0 is a multiple of the batch, image-major: slices concatenate.
-      const join = (pick: (r: ForwardResult) => Tensor) => tf.concat(parts.map(pick), 0);
-      return {
-        outputs: Object.fromEntries(Object.keys(parts[0].outputs).map((name) => [name, join((r) => r.outputs[name])])),
-        captured: new Map([...parts[0].captured.keys()].map((id) => [id, join((r) => r.captured.get(id)!)])),
-      };
-    } finally {
-      for (const r of parts) for (const t of new Set([...Object.values(r.outputs), ...r.captured.values()])) t.dispose();
-    }
+    const names = Object.keys(this.graph.graph.outputs);
+    const captured = [...new Set(options.capture)];
+    // One list of tensors per pass, outputs then captures, so that slices join position by position.
+    const flat = forwardInSlices(this.tf, input, this.imagesPerPass, (x) => {
+      const r = this.forwardPass(x, captured);
+      return [...names.map((name) => r.outputs[name]), ...captured.map((id) => r.captured.get(id)!)];
+    });
+    // Output names are the user's (`output __proto__`): no prototype for them to reach.
+    const outputs = Object.create(null) as Record<string, Tensor>;
+    names.forEach((name, i) => (outputs[name] = flat[i]));
+    return { outputs, captured: new Map(captured.map((id, i) => [id, flat[names.length + i]])) };
   }
 
-  private forwardPass(input: Tensor, options: ForwardOptions): ForwardResult {
+  private forwardPass(input: Tensor, captured: readonly number[]): ForwardResult {
     const { tf, steps } = this;
     const outputs = this.graph.graph.outputs;
-    const captured = [...new Set(options.capture)];
     for (const id of captured) {
       const into = steps[id].fusedInto;
       if (into !== undefined) throw new Error(`node ${id} (\`${steps[id].node.path}\`) runs inside attention node ${into}; load with { fuse: false } to capture it`);
@@ -253,6 +236,6 @@ export class TfjsModel {
   }
 
   dispose(): void {
-    for (const s of this.steps) for (const t of Object.values(s.weights)) t.dispose();
+    for (const s of this.steps) this.tf.dispose(tensorsIn(this.tf, s.weights));
   }
 }

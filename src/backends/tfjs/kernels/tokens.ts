@@ -1,34 +1,30 @@
-// Token-sequence ops: class and distillation tokens, position embeddings, token pooling.
+// Token-sequence ops: class and distillation tokens, position embeddings, token pooling (the
+// tensor code is in runtime/tokens.ts).
 
+import type * as tfc from "@tensorflow/tfjs-core";
+import { addPosEmbed, globalAvgPool, meanTokens, prepareTensor, prependToken, selectToken } from "../runtime/tokens";
 import type { TfjsKernel } from "../kernel";
 
-export const prependTokenKernel: TfjsKernel = {
-  run(tf, [x], w) {
-    const [b, , d] = x.shape;
-    return tf.concat([tf.broadcastTo(w[""], [b, 1, d]), x], 1);
-  },
+export const prependTokenKernel: TfjsKernel<tfc.Tensor> = {
+  prepare: (tf, w) => prepareTensor(tf, w),
+  run: (tf, [x], token) => prependToken(tf, x, token),
 };
 
-export const posEmbedKernel: TfjsKernel = {
-  run: (tf, [x], w) => tf.add(x, w[""]),
+export const posEmbedKernel: TfjsKernel<tfc.Tensor> = {
+  prepare: (tf, w) => prepareTensor(tf, w),
+  run: (tf, [x], table) => addPosEmbed(tf, x, table),
 };
 
 export const selectTokenKernel: TfjsKernel = {
-  run(tf, [x], _w, ctx) {
-    const [b, , d] = x.shape;
-    return tf.reshape(tf.slice(x, [0, ctx.attrs.index as number, 0], [b, 1, d]), [b, d]);
-  },
+  run: (tf, [x], _w, ctx) => selectToken(tf, x, ctx.attrs.index as number),
 };
 
 export const meanTokensKernel: TfjsKernel = {
-  run(tf, [x], _w, ctx) {
-    const start = ctx.attrs.start as number;
-    return tf.mean(start === 0 ? x : tf.slice(x, [0, start, 0], [-1, -1, -1]), 1);
-  },
+  run: (tf, [x], _w, ctx) => meanTokens(tf, x, ctx.attrs.start as number),
 };
 
 export const globalAvgPoolKernel: TfjsKernel = {
   // Both layouts pool the same physical axes once an NCHW input is held channels-last.
   storage: (ctx) => ({ inputs: ctx.attrs.layout === "nchw" ? "nhwc" : "logical", output: "logical" }),
-  run: (tf, [x]) => tf.mean(x, [1, 2]),
+  run: (tf, [x]) => globalAvgPool(tf, x),
 };
