@@ -18,6 +18,7 @@ import { readImages } from "../../src/index";
 import { fileWeights } from "../../src/weights/bind";
 import { openSafetensors } from "../../src/weights/safetensors";
 import { compileFile, fixturesDir, repoRoot } from "../helpers/compile";
+import { maxAbsDiff } from "../helpers/parity-cases";
 
 type Browser = import("playwright-core").Browser;
 type Page = import("playwright-core").Page;
@@ -95,13 +96,6 @@ async function openPage(backend: string): Promise<Page> {
   const chosen = await page.evaluate(() => window.vitcExample.ready).catch((err: unknown) => `failed: ${String(err)} ${errors.join("; ")}`);
   expect(chosen).toBe(backend);
   return page;
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity;
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return Number.isNaN(max) ? Infinity : max;
 }
 
 const timmLogits = () => {

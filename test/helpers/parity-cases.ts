@@ -26,7 +26,7 @@ export function readFixtureConfig(dir: string): FixtureConfig {
 }
 
 /** The largest |a - b|, or Infinity when the sizes differ. */
-export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) return Infinity;
   let max = 0;
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));

@@ -3,7 +3,6 @@
 // and wasm, and compared with `vitc run`'s model on the same weights and backend (1e-6), with no
 // tensor left behind. Each case adds its own checks of the emitted text in `textChecks`.
 
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -15,6 +14,8 @@ import { TfjsModel } from "../../../src/backends/tfjs/model";
 import { emitTypeScript } from "../../../src/backends/typescript/emit-module";
 import { expectedTensors, initialWeights } from "../../../src/weights/bind";
 import { compileFile, repoRoot } from "../../helpers/compile";
+import { maxAbsDiff } from "../../helpers/parity-cases";
+import { compileEmitted } from "../../helpers/compile-emitted";
 
 interface EmittedModule {
   readonly spec: { readonly name: string; readonly input: readonly [number, number, number] };
@@ -80,21 +81,11 @@ beforeAll(() => {
     texts.set(model.name, text);
     fs.writeFileSync(path.join(src, `m${i}.ts`), text);
   });
-  fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(work, "node_modules"), "dir");
-  const tsc = path.join(repoRoot, "node_modules", "typescript", "bin", "tsc");
-  execFileSync(process.execPath, [tsc, "--strict", "--target", "es2022", "--module", "commonjs", "--moduleResolution", "node", "--skipLibCheck", "--outDir", path.join(work, "out"),
-    ...fs.readdirSync(src).map((f) => path.join(src, f))], { encoding: "utf8" });
-  compiled.forEach(({ model }, i) => modules.set(model.name, require(path.join(work, "out", `m${i}.js`)) as EmittedModule));
+  const load = compileEmitted(work, src);
+  compiled.forEach(({ model }, i) => modules.set(model.name, load(`m${i}`) as EmittedModule));
 }, 120_000);
 
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity;
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return Number.isNaN(max) ? Infinity : max;
-}
 
 describe("emitted cases", () => {
   it.for(compiled.map(({ file, model }) => ({ file, name: model.name })))("$file ($name): the emitted text", ({ file, name }) => {

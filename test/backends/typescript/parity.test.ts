@@ -2,7 +2,6 @@
 // (the shared fixtures and test/parity/extra) within suggested_atol on cpu and wasm, the module
 // outputs `act.*` aside, and equal `vitc run`'s model on the same backend to 1e-6.
 
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -14,6 +13,8 @@ import { fileWeights } from "../../../src/weights/bind";
 import { openSafetensors } from "../../../src/weights/safetensors";
 import { compileFile, fixturesDir, repoRoot } from "../../helpers/compile";
 import { vitc } from "../../helpers/vitc-process";
+import { maxAbsDiff } from "../../helpers/parity-cases";
+import { compileEmitted } from "../../helpers/compile-emitted";
 
 interface EmittedModule {
   readonly spec: { readonly name: string; readonly input: readonly number[]; readonly output: readonly number[]; readonly params: number };
@@ -40,22 +41,11 @@ beforeAll(() => {
     const r = vitc(["build", `test/parity/${name}.vit`, "--emit", "ts", "-o", src]);
     if (r.code !== 0) throw new Error(r.err);
   }
-  // Compiled as a user's project would: tsc, strict, CommonJS, resolving tfjs-core from node_modules.
-  fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(work, "node_modules"), "dir");
-  const tsc = path.join(repoRoot, "node_modules", "typescript", "bin", "tsc");
-  execFileSync(process.execPath, [tsc, "--strict", "--target", "es2022", "--module", "commonjs", "--moduleResolution", "node", "--skipLibCheck", "--outDir", path.join(work, "out"),
-    ...fs.readdirSync(src).map((f) => path.join(src, f))], { encoding: "utf8" });
-  for (const { name } of cases) modules.set(name, require(path.join(work, "out", `${name}.js`)) as EmittedModule);
+  const load = compileEmitted(work, src);
+  for (const { name } of cases) modules.set(name, load(name) as EmittedModule);
 }, 120_000);
 
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity;
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return Number.isNaN(max) ? Infinity : max;
-}
 
 describe.each(["cpu", "wasm"] as BackendName[])("emitted modules on %s", (backend) => {
   it.for(cases)("$name: logits and features match timm's and `vitc run`'s", async ({ name, dir }) => {
