@@ -1,7 +1,7 @@
 // `npm run bench -- onnx`: vitc's ONNX export against timm's own (torch.onnx), both run by the
 // same ONNX Runtime in this process with the same options (every graph optimisation, one
-// intra-op thread per core), passes alternating between the two so that the shared machine's
-// load falls on both alike. ViT-Ti/16, ViT-B/16, Swin-T and MobileViT-S at batch 1 and 8, with
+// intra-op thread per core), in rounds of one session each that alternate between the two, so
+// that the shared machine's load falls on both alike and only one session is ever alive. ViT-Ti/16, ViT-B/16, Swin-T and MobileViT-S at batch 1 and 8, with
 // seeded weights (speed does not depend on the values).
 //
 // Also: which fusions ONNX Runtime applied to each graph (its optimised model, op by op),
@@ -24,7 +24,9 @@ const dist = (p) => require(path.join(root, "dist", p));
 const timmDir = path.join(root, "bench", "timm-onnx");
 
 const models = ["vit_tiny_patch16_224", "vit_base_patch16_224", "swin_tiny_patch4_window7_224", "mobilevit_s"];
-const batches = [{ batch: 1, runs: 12 }, { batch: 8, runs: 6 }];
+/** Runs per session and batch; each graph gets `rounds` sessions, so 4x these runs in all. */
+const batches = [{ batch: 1, runs: 6 }, { batch: 8, runs: 2 }];
+const rounds = 4;
 
 function median(values) {
   const s = [...values].sort((a, b) => a - b);
@@ -96,28 +98,33 @@ export async function onnxSpeed() {
     const graphs = { vitc: vitcModel, ...(fs.existsSync(timmFile) ? { timm: timmFile } : {}) };
     fusions[name] = {};
     for (const [who, model] of Object.entries(graphs)) fusions[name][who] = await optimisedOps(ort, model, options);
-    const sessions = {};
-    for (const [who, model] of Object.entries(graphs)) sessions[who] = await ort.InferenceSession.create(model, options);
     const dims = compiled.checked.nodes[0].shape.dims;
-    for (const { batch, runs } of batches) {
-      const values = initialValues({ kind: "normal", std: 1 }, batch * dims.reduce((a, b) => a * b, 1), 0, "input");
-      const feeds = { input: new ort.Tensor("float32", values, [batch, ...dims]) };
-      const times = Object.fromEntries(Object.keys(sessions).map((who) => [who, []]));
-      for (const s of Object.values(sessions)) await s.run(feeds); // warm-up
-      for (let i = 0; i < runs; i++) {
-        // Alternating, and in turn first, so that neither always runs on a warmer cache.
-        const order = i % 2 ? Object.keys(sessions).reverse() : Object.keys(sessions);
-        for (const who of order) {
-          const start = performance.now();
-          await sessions[who].run(feeds, ["logits"]);
-          times[who].push(performance.now() - start);
+    const feeds = batches.map(({ batch }) => ({ input: new ort.Tensor("float32", initialValues({ kind: "normal", std: 1 }, batch * dims.reduce((a, b) => a * b, 1), 0, "input"), [batch, ...dims]) }));
+    const times = batches.map(() => Object.fromEntries(Object.keys(graphs).map((who) => [who, []])));
+    for (let round = 0; round < rounds; round++) {
+      // One session alive at a time: an idle session's thread pool keeps spinning for a while after
+      // a run, and on a 2-core machine it would slow whichever graph ran next. Each round alternates
+      // which graph goes first, so that neither always meets the warmer cache or the busier machine.
+      const order = round % 2 ? Object.keys(graphs).reverse() : Object.keys(graphs);
+      for (const who of order) {
+        const session = await ort.InferenceSession.create(graphs[who], options);
+        for (const [b, { runs }] of batches.entries()) {
+          await session.run(feeds[b], ["logits"]); // warm-up
+          for (let i = 0; i < runs; i++) {
+            const start = performance.now();
+            await session.run(feeds[b], ["logits"]);
+            times[b][who].push(performance.now() - start);
+          }
         }
+        await session.release();
       }
-      const row = { model: name, batch, vitc_ms: median(times.vitc), timm_ms: times.timm ? median(times.timm) : undefined, runs_ms: times };
+    }
+    for (const [b, { batch }] of batches.entries()) {
+      const t = times[b];
+      const row = { model: name, batch, vitc_ms: median(t.vitc), timm_ms: t.timm ? median(t.timm) : undefined, runs_ms: t };
       rows.push(row);
       console.log(`  ${name} batch ${batch}: vitc ${row.vitc_ms.toFixed(1)} ms${row.timm_ms ? `, timm ${row.timm_ms.toFixed(1)} ms (${(row.vitc_ms / row.timm_ms).toFixed(2)}x)` : ""}`);
     }
-    for (const s of Object.values(sessions)) await s.release();
   }
 
   // PyTorch eager, timed by scripts/export-timm-onnx.py on this machine.

@@ -8,9 +8,10 @@ import { reshape, transpose, type OnnxLowering } from "../lowering";
  * [out, in] under its timm key and its Transpose is folded into a constant by ORT at load, so the
  * MatMul's B is constant and prepacked; MatMul takes tokens [S, N, in] as they are (no Reshape),
  * and an Add of the bias followed by GELU becomes ORT's BiasGelu. Against `Gemm(x, W, b,
- * transB=1)` between Reshapes (the first form), measured with `npm run bench -- onnx` on a quiet
- * machine: vitc/timm 0.91–1.14 instead of 0.86–1.19, for 90 MiB more peak RSS on ViT-B/16
- * (the transposed copies ORT keeps).
+ * transB=1)` between Reshapes (the first form), measured with `npm run bench -- onnx` (one session
+ * alive at a time, two runs each): the ViTs and MobileViT-S the same within the machine's noise,
+ * Swin-T 0.62–0.95x timm's export against 0.99–1.40x with Gemm, for ~90 MiB more peak RSS on
+ * ViT-B/16 (549–602 against 477–486 MiB: the transposed copies ORT keeps).
  */
 export const linearLowering: OnnxLowering = ({ g, inputs: [x], attrs, weight }) => {
   const product = g.op("MatMul", [x, transpose(g, weight("weight"), [1, 0])]);
