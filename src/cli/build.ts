@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { ToolError } from "../diagnostics/tool-error";
 import { isUserFile } from "../elaborate/program";
 import type { CompiledModel } from "../pipeline";
+import { describeFileError } from "../source/host";
 import { checkOutputPath, writeFileAtomic, WriteFailure, type InputFile } from "../source/write-file";
 import { flagValue, flagValues, hasFlag, UsageError, type ParsedArgs } from "./args";
 import { compileSpec, type CompiledSpec } from "./check";
@@ -109,12 +110,28 @@ export async function buildCommand(args: ParsedArgs, io: Io): Promise<number> {
   return 0;
 }
 
-/** `mkdir -p`, as a V4005 that names the folder when it cannot be made. */
+/**
+ * `mkdir -p`, one folder at a time down from the nearest that exists, as a V4005 naming the first
+ * folder that cannot be made. (Node's recursive mkdir retries forever where a file system answers
+ * ENOENT although the parent exists, as /proc does.)
+ */
 function makeFolder(dir: string): void {
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === "EEXIST" || (err as NodeJS.ErrnoException).code === "ENOTDIR" ? "a file of that name is in the way" : (err as Error).message;
-    throw new ToolError("V4005", `cannot make the folder \`${dir}\`: ${reason}`, { file: dir });
+  const missing: string[] = [];
+  let existing = dir;
+  for (; !fs.existsSync(existing) && path.dirname(existing) !== existing; existing = path.dirname(existing)) missing.unshift(existing);
+  const cannot = (folder: string, reason: string) => new ToolError("V4005", `cannot make the folder \`${folder}\`: ${reason}`, { file: folder });
+  if (fs.existsSync(existing) && !fs.statSync(existing).isDirectory()) {
+    throw missing.length === 0 ? cannot(dir, "a file of that name is in the way") : cannot(missing[0], `\`${existing}\` is a file, not a folder`);
+  }
+  for (const folder of missing) {
+    try {
+      fs.mkdirSync(folder);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const reason = code === "EEXIST" ? "something of that name is in the way (a broken link?)"
+        : code === "ENOENT" ? "the file system does not allow a folder there"
+        : describeFileError(err);
+      throw cannot(folder, reason);
+    }
   }
 }

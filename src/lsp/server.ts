@@ -21,6 +21,9 @@ export function lspCommand(_args: ParsedArgs, _io: Io): Promise<number> {
   for (const level of ["log", "info", "warn", "error", "debug", "trace"] as const) {
     console[level] = (...items: unknown[]) => { process.stderr.write(`${items.map(String).join(" ")}\n`); };
   }
+  if (process.stdin.isTTY) {
+    process.stderr.write("vitc lsp: a language server, waiting for an editor's LSP messages on stdin; start it from the editor (see README, Editors), or press Ctrl-D to end\n");
+  }
   const connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout);
   startServer(connection);
   connection.listen();

@@ -80,6 +80,22 @@ describe("vitc build --emit ts", () => {
     expect(blocked.err).toMatch(/error\[V4005\]: cannot make the folder `file`/);
   });
 
+  it("answers at once where a folder cannot be made, naming it (V4005): under a file, and where the file system refuses new folders", () => {
+    fs.writeFileSync(path.join(dir, "two.vit"), twoModels);
+    fs.writeFileSync(path.join(dir, "file"), "");
+    const underFile = vitc(["build", "two.vit", "--emit", "ts", "-o", "file/out/deeper"], { cwd: dir, timeoutMs: 20_000 });
+    expect(underFile.code).toBe(1);
+    expect(underFile.err).toMatch(/error\[V4005\]: cannot make the folder `file\/out`: `file` is a file, not a folder/);
+    // procfs answers ENOENT to mkdir although the parent exists; Node's recursive mkdir retries that forever.
+    if (!fs.existsSync("/proc/self")) return;
+    for (const emit of ["ts", "onnx"]) {
+      const r = vitc(["build", "two.vit", "--emit", emit, "-o", "/proc/vitc-out/deeper"], { cwd: dir, timeoutMs: 20_000 });
+      expect(r.code, r.err).toBe(1);
+      expect(r.err).toMatch(/error\[V4005\]: cannot make the folder `\/proc\/vitc-out`: /);
+      expect(r.err).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it("refuses a model whose input is not an image [B, C, H, W] (V4003), and an unknown --model (exit 1)", () => {
     fs.writeFileSync(path.join(dir, "tokens.vit"), "use std.layers\nblock tokens() {\n  input [B, 16, 32]\n  fc: linear(out: 8)\n}\nmodel tokens = tokens()\n");
     const r = vitc(["build", "tokens.vit", "--emit", "ts", "-o", "out"], { cwd: dir });

@@ -3,6 +3,7 @@
 // labels as relatedInformation, links to docs/errors, versions echoed and never going back, and
 // documents re-checked when a user module they import changes (open in the editor or on disk).
 
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -113,5 +114,16 @@ describe("diagnostics", () => {
     const uri = fileUri(path.join(os.tmpdir(), "vitc-lsp-alive.vit"));
     client.open(uri, "model m = \n");
     expect((await client.diagnostics(uri, 1)).diagnostics.length).toBeGreaterThan(0);
+  });
+});
+
+describe("started by hand", () => {
+  // util-linux's `script` gives the server a terminal for stdin, as a person typing `vitc lsp` has.
+  const hasScript = spawnSync("script", ["--version"]).status === 0;
+  it.skipIf(!hasScript)("says on stderr, in a terminal, that it waits for an editor, and ends on end of input", () => {
+    const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "vitc.js");
+    const r = spawnSync("script", ["-qec", `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} lsp`, "/dev/null"], { input: "\x04", encoding: "utf8", timeout: 20_000 });
+    expect(r.stdout).toMatch(/vitc lsp: a language server, waiting for an editor's LSP messages on stdin/);
+    expect(r.signal).toBeNull();
   });
 });
