@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../helpers/compile";
 import { fileUri, LspClient } from "../helpers/lsp-client";
 import { vitc } from "../helpers/vitc-process";
 
@@ -121,7 +122,7 @@ describe("started by hand", () => {
   // util-linux's `script` gives the server a terminal for stdin, as a person typing `vitc lsp` has.
   const hasScript = spawnSync("script", ["--version"]).status === 0;
   it.skipIf(!hasScript)("says on stderr, in a terminal, that it waits for an editor, and ends on end of input", () => {
-    const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "vitc.js");
+    const bin = path.join(repoRoot, "bin", "vitc.js");
     const r = spawnSync("script", ["-qec", `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} lsp`, "/dev/null"], { input: "\x04", encoding: "utf8", timeout: 20_000 });
     expect(r.stdout).toMatch(/vitc lsp: a language server, waiting for an editor's LSP messages on stdin/);
     expect(r.signal).toBeNull();
