@@ -23,6 +23,8 @@ export interface CommandSpec {
   readonly minOperands: number;
   readonly maxOperands: number;
   readonly flags: readonly FlagSpec[];
+  /** Flags of other commands that people try on this one, with what this command does instead. */
+  readonly misplacedFlags?: Readonly<Record<string, string>>;
 }
 
 export interface ParsedArgs {
@@ -106,7 +108,8 @@ function splitInline(arg: string): [string, string | undefined] {
 function unknownFlag(command: CommandSpec, written: string): UsageError {
   const names = command.flags.map((f) => `--${f.name}`);
   const similar = closestName(written, names) ?? closestName(written.replace(/^-+/, "--"), names);
-  const help = similar ? [`a flag with a similar name exists: \`${similar}\``] : [];
+  const misplaced = command.misplacedFlags && Object.hasOwn(command.misplacedFlags, written) ? command.misplacedFlags[written] : undefined;
+  const help = misplaced ? [misplaced] : similar ? [`a flag with a similar name exists: \`${similar}\``] : [];
   const what = written.startsWith("--") ? "flag" : "option";
   return new UsageError(`unknown ${what} \`${written}\``, command, help);
 }

@@ -19,10 +19,12 @@ export const commands: readonly CommandSpec[] = [
   {
     name: "check", summary: "check specs; exit 1 if any has an error", operands: "<files…>", minOperands: 1, maxOperands: Infinity,
     flags: [{ name: "format", value: "FORMAT", help: "`human` (default) or `json`: an array of diagnostics with LSP positions" }],
+    misplacedFlags: { "--json": "`vitc check` prints JSON with `--format json`" },
   },
   {
     name: "summary", summary: "layers, shapes, parameter and MAC counts", operands: "<file>", minOperands: 1, maxOperands: 1,
     flags: [{ ...model, help: "only this model of the file" }, { name: "json", help: "print JSON: {\"models\": [{name, input, output, params, macs, layers}]}" }],
+    misplacedFlags: { "--format": "`vitc summary` prints JSON with `--json`" },
   },
   {
     name: "run", summary: "one forward pass: output shape, time, top-5 classes", operands: "<file>", minOperands: 1, maxOperands: 1,
@@ -37,6 +39,10 @@ export const commands: readonly CommandSpec[] = [
       { name: "output", value: "FILE", help: "write `logits` and `features` as F32 safetensors" },
       backend, seed, maxMemory,
     ],
+    misplacedFlags: {
+      "--batch": "`vitc run` takes its batch from its input: repeat `--image`, or give `--input` a [B, C, H, W] tensor; `vitc bench` has `--batch`",
+      "--json": "`vitc run` prints a report for people; `--output FILE` writes `logits` and `features` as safetensors, and `vitc bench --json` prints timings as JSON",
+    },
   },
   {
     name: "bench", summary: "time forward passes after a warm-up", operands: "<file>", minOperands: 1, maxOperands: 1,
@@ -47,6 +53,7 @@ export const commands: readonly CommandSpec[] = [
       seed, maxMemory,
       { name: "json", help: "print JSON: {model, backend, batch, runs_ms, median_ms}" },
     ],
+    misplacedFlags: { "--format": "`vitc bench` prints JSON with `--json`" },
   },
   {
     name: "build", summary: "write each model as a standalone module: TypeScript on tfjs-core, or ONNX", operands: "<file>", minOperands: 1, maxOperands: 1,
