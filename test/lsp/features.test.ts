@@ -215,6 +215,12 @@ describe("code actions, symbols, folding, semantic tokens, rename", () => {
     expect(edit.changes[encUri].map((e) => e.range.start)).toEqual([{ line: 11, character: 6 }, { line: 13, character: 39 }]);
     await expect(client.request("textDocument/rename", { ...at(encUri, 13, 41), newName: "repeat" })).rejects.toMatchObject({ message: "`repeat` is a keyword" });
   });
+
+  it("renames a step's label (a segment of its weight paths)", async () => {
+    expect(await client.request("textDocument/prepareRename", at(encUri, 9, 4))).toEqual({ start: { line: 9, character: 2 }, end: { line: 9, character: 7 } });
+    const edit = await client.request<{ changes: Record<string, Array<{ range: { start: unknown }; newText: string }>> }>("textDocument/rename", { ...at(encUri, 9, 4), newName: "stem" });
+    expect(edit.changes[encUri]).toEqual([{ range: { start: { line: 9, character: 2 }, end: { line: 9, character: 7 } }, newText: "stem" }]);
+  });
 });
 
 describe("formatting", () => {
