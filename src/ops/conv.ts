@@ -3,8 +3,15 @@
 import { shape, type Shape } from "../ir/shape";
 import { none, noMacs, pairAttr, problem, requireRank, type Attrs, type OpDef, type ShapeProblem, type TensorShapes } from "./op-def";
 
+/** Output size, leading padding and total padding of a convolution or pooling along one axis. */
+export interface ConvAxis {
+  readonly out: number;
+  readonly before: number;
+  readonly total: number;
+}
+
 /** Output size and leading padding along one axis. */
-export function convAxis(size: number, kernel: number, stride: number, padding: number | "same"): { out: number; before: number; total: number } {
+export function convAxis(size: number, kernel: number, stride: number, padding: number | "same"): ConvAxis {
   if (padding === "same") {
     const out = Math.ceil(size / stride);
     const total = Math.max((out - 1) * stride + kernel - size, 0);
@@ -17,31 +24,41 @@ export function convAxis(size: number, kernel: number, stride: number, padding: 
  * The span of the kernel on the input: `dilation * (kernel - 1) + 1` per axis (PyTorch's
  * dilation; max pooling has none).
  */
-export function kernelExtent(attrs: Attrs): [number, number] {
+function kernelExtent(attrs: Attrs): [number, number] {
   const [kh, kw] = pairAttr(attrs, "kernel");
   const [dh, dw] = dilationPair(attrs);
   return [dh * (kh - 1) + 1, dw * (kw - 1) + 1];
 }
 
-function dilationPair(attrs: Attrs): [number, number] {
+/** The dilation per axis: 1 where the op has none (max pooling). */
+export function dilationPair(attrs: Attrs): [number, number] {
   return attrs.dilation === undefined ? [1, 1] : pairAttr(attrs, "dilation");
 }
 
-export function paddingPair(attrs: Attrs): [number | "same", number | "same"] {
+function paddingPair(attrs: Attrs): [number | "same", number | "same"] {
   const p = attrs.padding;
   if (p === "same") return ["same", "same"];
   const [ph, pw] = pairAttr(attrs, "padding");
   return [ph, pw];
 }
 
-function spatialOut(input: Shape, attrs: Attrs, op: string): [number, number] | ShapeProblem {
+/**
+ * Rows and columns of a convolution or pooling node on an NCHW input [C, H, W] (no batch): the
+ * one computation of output size and padding that the shape rule and every backend share.
+ */
+export function convAxes(input: readonly number[], attrs: Attrs): [rows: ConvAxis, cols: ConvAxis] {
   const [kh, kw] = kernelExtent(attrs);
   const [sh, sw] = pairAttr(attrs, "stride");
   const [ph, pw] = paddingPair(attrs);
-  const [, h, w] = input.dims;
-  const oh = convAxis(h, kh, sh, ph).out;
-  const ow = convAxis(w, kw, sw, pw).out;
+  const [, h, w] = input;
+  return [convAxis(h, kh, sh, ph), convAxis(w, kw, sw, pw)];
+}
+
+function spatialOut(input: Shape, attrs: Attrs, op: string): [number, number] | ShapeProblem {
+  const [{ out: oh }, { out: ow }] = convAxes(input.dims, attrs);
   if (oh <= 0 || ow <= 0) {
+    const [kh, kw] = kernelExtent(attrs);
+    const [, h, w] = input.dims;
     const [dh, dw] = dilationPair(attrs);
     const dilated = dh > 1 || dw > 1 ? ` (spanning ${kh}x${kw} with dilation ${dh === dw ? dh : `${dh}x${dw}`})` : "";
     return problem("V3112", `\`${op}\` with kernel ${pairAttr(attrs, "kernel").join("x")}${dilated} leaves no output on a ${h}x${w} input`, {

@@ -2,18 +2,13 @@
 // layout [out, in/groups, kh, kw] under their timm keys. Padding is explicit per side, so
 // PyTorch's symmetric padding and TensorFlow's SAME (the smaller half first) are both exact.
 
-import { convAxis, kernelExtent, paddingPair } from "../../../ops/conv";
+import { convAxes, dilationPair } from "../../../ops/conv";
 import { pairAttr } from "../../../ops/op-def";
 import type { LoweringContext, OnnxLowering } from "../lowering";
 
 /** ONNX pads [top, left, bottom, right] for the node's kernel, stride and padding. */
 function explicitPads(ctx: LoweringContext): number[] {
-  const [kh, kw] = kernelExtent(ctx.attrs);
-  const [sh, sw] = pairAttr(ctx.attrs, "stride");
-  const [ph, pw] = paddingPair(ctx.attrs);
-  const [, h, w] = ctx.inputShapes[0].dims;
-  const rows = convAxis(h, kh, sh, ph);
-  const cols = convAxis(w, kw, sw, pw);
+  const [rows, cols] = convAxes(ctx.inputShapes[0].dims, ctx.attrs);
   return [rows.before, cols.before, rows.total - rows.before, cols.total - cols.before];
 }
 
@@ -21,7 +16,7 @@ function conv(ctx: LoweringContext, filter: string): string {
   const { g, attrs } = ctx;
   const inputs = [ctx.inputs[0], filter, ...(attrs.bias ? [ctx.weight("bias")] : [])];
   return g.op("Conv", inputs, {
-    kernel_shape: pairAttr(attrs, "kernel"), strides: pairAttr(attrs, "stride"), dilations: attrs.dilation === undefined ? [1, 1] : pairAttr(attrs, "dilation"),
+    kernel_shape: pairAttr(attrs, "kernel"), strides: pairAttr(attrs, "stride"), dilations: dilationPair(attrs),
     group: attrs.groups as number, pads: explicitPads(ctx),
   });
 }

@@ -2,7 +2,7 @@
 // The settings functions turn a node's attributes and input size into the runtime's arguments;
 // the TypeScript emitter calls the same ones, so both pad and stride alike.
 
-import { convAxis, kernelExtent, paddingPair } from "../../../ops/conv";
+import { convAxes } from "../../../ops/conv";
 import { pairAttr } from "../../../ops/op-def";
 import { anyConv2d, maxPool, prepareConv, prepareStdConv, type ConvSettings, type ConvWeights } from "../runtime/conv";
 import type { Padding4 } from "../runtime/tensors";
@@ -10,12 +10,7 @@ import { channelsLast, type KernelContext, type TfjsKernel } from "../kernel";
 
 /** Explicit NHWC padding for the node's kernel, stride and padding (symmetric or TF SAME). */
 export function explicitPadding(ctx: KernelContext): Padding4 {
-  const [kh, kw] = kernelExtent(ctx.attrs);
-  const [sh, sw] = pairAttr(ctx.attrs, "stride");
-  const [ph, pw] = paddingPair(ctx.attrs);
-  const [, h, w] = ctx.inputs[0].dims;
-  const rows = convAxis(h, kh, sh, ph);
-  const cols = convAxis(w, kw, sw, pw);
+  const [rows, cols] = convAxes(ctx.inputs[0].dims, ctx.attrs);
   return [[0, 0], [rows.before, rows.total - rows.before], [cols.before, cols.total - cols.before], [0, 0]];
 }
 
