@@ -11,7 +11,7 @@
 import { inputDims, type CheckedGraph } from "../shapes/check";
 import { refuseNonFinite, refuseNonFiniteOutputs, watchFinite, type WeightSource } from "../weights/bind";
 import { loadOrt, RuntimeUnavailable } from "./onnx/load-runtime";
-import { OrtModel } from "./onnx/ort-model";
+import { OrtModel, type HostValues } from "./onnx/ort-model";
 import { backendNames, loadBackend, NoBackendLoaded, type BackendName, type LoadedBackend } from "./tfjs/load-backend";
 import { estimateMemory, type MemoryEstimate } from "./tfjs/memory";
 import { checkMemory, machineMemoryBytes, openSession, readOutputs, runForward, type Session } from "./tfjs/session";
@@ -32,10 +32,8 @@ export interface RuntimeInfo {
   readonly skipped: readonly { readonly name: RuntimeName; readonly reason: string }[];
 }
 
-export interface HostValues {
-  readonly values: Float32Array;
-  readonly shape: readonly number[];
-}
+/** Values on the host, as every runner takes its input and gives its outputs. */
+export type { HostValues };
 
 export interface RunnerOptions {
   readonly backend: RuntimeRequest;

@@ -8,7 +8,7 @@ import { exportOnnx } from "../backends/onnx/export-model";
 import { defaultMaxInlineBytes } from "../backends/onnx/encode";
 import { tritonConfig, tritonModelFile } from "../backends/onnx/triton-config";
 import type { CompiledModel } from "../pipeline";
-import { expectedTensors, fileWeights, initialWeights, openCheckedWeights, refuseNonFinite, watchFinite, type WeightSource } from "../weights/bind";
+import { expectedTensors, fileWeights, initialWeights, weightBytes, openCheckedWeights, refuseNonFinite, watchFinite, type WeightSource } from "../weights/bind";
 import { choiceFlag, countFlag, flagValue, hasFlag, UsageError } from "./args";
 import type { EmitContext, EmittedContent, Emitter } from "./build";
 import { packageVersion } from "./version";
@@ -20,10 +20,6 @@ function maxInlineBytes(): number {
   const text = process.env.VITC_ONNX_MAX_INLINE_BYTES;
   const value = text === undefined ? NaN : Number(text);
   return Number.isSafeInteger(value) && value >= 0 ? value : defaultMaxInlineBytes;
-}
-
-function weightBytes(model: CompiledModel): number {
-  return expectedTensors(model.checked).reduce((sum, t) => sum + 4 * t.shape.reduce((a, b) => a * b, 1), 0);
 }
 
 /** The model file's name and its external data file's, relative to the output folder. */
@@ -48,7 +44,7 @@ export function onnxEmitter(): Emitter {
     files(model, context) {
       if (hasFlag(context.args, "weights") && hasFlag(context.args, "seed")) throw new UsageError("give either `--weights` or `--seed`, not both", context.args.command);
       const names = modelFiles(model, context);
-      const external = weightBytes(model) > maxInlineBytes();
+      const external = weightBytes(model.checked) > maxInlineBytes();
       return [...(names.config ? [names.config] : []), names.model, ...(external ? [names.data] : [])];
     },
     async emit(model, context) {

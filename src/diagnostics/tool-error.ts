@@ -31,3 +31,9 @@ export function renderToolError(err: ToolError): string {
   for (const help of err.details.help ?? []) lines.push(`  = help: ${visibleText(help)}`);
   return lines.join("\n");
 }
+
+/** The first line of a thrown value's message (a library's error can be any object), trimmed. */
+export function errorFirstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : typeof err === "object" && err !== null && "message" in err ? String(err.message) : String(err);
+  return text.split("\n")[0].trim();
+}

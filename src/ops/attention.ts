@@ -2,7 +2,12 @@
 // it is Swin's window attention: a learned relative position bias and, when shifted, the mask.
 
 import { shape } from "../ir/shape";
-import { none, pairAttr, problem, requireRank, type OpDef } from "./op-def";
+import { none, pairAttr, problem, requireRank, type Attrs, type OpDef } from "./op-def";
+
+/** Whether an `sdpa` node attends within windows (Swin) rather than over all tokens. */
+export function isWindowed(node: { readonly attrs: Attrs }): boolean {
+  return pairAttr(node.attrs, "window")[0] > 0;
+}
 
 export const attention: OpDef = {
   doc: "Scaled dot-product attention: input `[B, N, 3*D]` ordered `[q | k | v]` (by head, then channel), output `[B, N, D]` with heads concatenated. `scale = head_dim ** -0.5`.",

@@ -53,7 +53,7 @@ function setPending(change: () => void): void {
 }
 
 /** Writes all of `bytes`; writeSync may write fewer bytes than asked, so it loops. */
-function writeAll(fd: number, bytes: Uint8Array): void {
+export function writeAll(fd: number, bytes: Uint8Array): void {
   const chunk = 1 << 30; // Node writes at most 2 GiB per call.
   for (let done = 0; done < bytes.length;) done += fs.writeSync(fd, bytes, done, Math.min(bytes.length - done, chunk));
 }

@@ -26,6 +26,16 @@ export interface WeightSource {
   read(tensor: ExpectedTensor): Float32Array;
 }
 
+/** Elements of a tensor of this shape. */
+export function tensorSize(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Bytes of the model's weights as float32, the form every backend holds them in. */
+export function weightBytes(checked: CheckedGraph): number {
+  return expectedTensors(checked).reduce((sum, t) => sum + 4 * tensorSize(t.shape), 0);
+}
+
 export function expectedTensors(checked: CheckedGraph): ExpectedTensor[] {
   return checked.nodes.flatMap((n) =>
     Object.entries({ ...n.params, ...n.buffers }).map(([name, shape]) => ({ key: weightKey(n.node.path, name), shape, op: n.node.op, path: n.node.path, name })),
@@ -106,7 +116,7 @@ export function fileWeights(file: SafetensorsFile): WeightSource {
 export function initialWeights(seed: number): WeightSource {
   return {
     description: `initialised from seed ${seed}`,
-    read: (t) => initialValues(initRule(t.op, t.name, t.path, t.shape), t.shape.reduce((a, b) => a * b, 1), seed, t.key),
+    read: (t) => initialValues(initRule(t.op, t.name, t.path, t.shape), tensorSize(t.shape), seed, t.key),
   };
 }
 

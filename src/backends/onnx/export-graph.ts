@@ -6,12 +6,17 @@
 import { weightKey } from "../../ir/graph";
 import type { Shape } from "../../ir/shape";
 import type { CheckedGraph } from "../../shapes/check";
-import { expectedTensors, type ExpectedTensor, type WeightSource } from "../../weights/bind";
+import { expectedTensors, tensorSize, type ExpectedTensor, type WeightSource } from "../../weights/bind";
 import { GraphBuilder, type OnnxGraph, type OnnxValueInfo } from "./graph-builder";
 import { lowerings } from "./lowerings";
 
 /** The graph's outputs, besides which a caller may ask for any node's value by name. */
 export const modelOutputs = ["logits", "features"] as const;
+
+/** The model outputs this graph has (a model without a head has no separate `features`), in order. */
+export function presentOutputs(checked: CheckedGraph): Array<(typeof modelOutputs)[number]> {
+  return modelOutputs.filter((name) => Object.hasOwn(checked.graph.outputs, name));
+}
 
 export interface LowerOptions {
   /** Extra graph outputs: a node's value under a name of the caller's (parity tests compare layers). */
@@ -29,7 +34,7 @@ function valueInfo(name: string, shape: Shape): OnnxValueInfo {
 export function lowerToOnnx(checked: CheckedGraph, source: WeightSource, options: LowerOptions = {}): OnnxGraph {
   if (!checked.complete) throw new Error("a model with shape errors cannot be lowered");
   const expected = new Map<string, ExpectedTensor>(expectedTensors(checked).map((t) => [t.key, t]));
-  const total = [...expected.values()].reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0);
+  const total = [...expected.values()].reduce((sum, t) => sum + tensorSize(t.shape), 0);
   let done = 0;
   const g = new GraphBuilder();
   const values: string[] = [];
@@ -55,7 +60,7 @@ export function lowerToOnnx(checked: CheckedGraph, source: WeightSource, options
         if (known !== undefined) return known;
         const t = expected.get(key);
         if (t === undefined) throw new Error(`\`${node.op}\` at \`${node.path}\` has no parameter \`${name}\``);
-        const size = t.shape.reduce((a, b) => a * b, 1);
+        const size = tensorSize(t.shape);
         const readValues = () => {
           const values = source.read(t);
           done += size;
@@ -71,7 +76,7 @@ export function lowerToOnnx(checked: CheckedGraph, source: WeightSource, options
   g.scope = "";
   const outputs: OnnxValueInfo[] = [];
   const named = [
-    ...modelOutputs.filter((name) => Object.hasOwn(checked.graph.outputs, name)).map((name) => ({ name, node: checked.graph.outputs[name] })),
+    ...presentOutputs(checked).map((name) => ({ name, node: checked.graph.outputs[name] })),
     ...(options.capture ?? []),
   ];
   for (const { name, node } of named) {

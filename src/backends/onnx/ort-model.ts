@@ -10,9 +10,10 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ToolError } from "../../diagnostics/tool-error";
+import { errorFirstLine, ToolError } from "../../diagnostics/tool-error";
 import type { CheckedGraph } from "../../shapes/check";
-import { expectedTensors, type WeightSource } from "../../weights/bind";
+import { writeAll } from "../../source/write-file";
+import { weightBytes, type WeightSource } from "../../weights/bind";
 import { exportOnnx } from "./export-model";
 import { executionProviders, threadCount, type Ort } from "./load-runtime";
 
@@ -48,26 +49,21 @@ export class OrtModel {
 
   static async load(ort: Ort, checked: CheckedGraph, source: WeightSource, options: OrtLoadOptions = {}): Promise<OrtModel> {
     const { providers, device } = executionProviders(ort, options.env ?? process.env);
-    let weightBytes = 0;
-    const counting: WeightSource = { description: source.description, read: (t) => {
-      const values = source.read(t);
-      weightBytes += values.byteLength;
-      return values;
-    } };
+    const bytes = weightBytes(checked);
     const sessionOptions = {
       graphOptimizationLevel: "all" as const, intraOpNumThreads: threadCount(), interOpNumThreads: 1, executionProviders: providers,
     };
-    const stream = expectedBytes(checked) > (options.streamAboveBytes ?? defaultStreamAboveBytes);
+    const stream = bytes > (options.streamAboveBytes ?? defaultStreamAboveBytes);
     const dir = stream ? fs.mkdtempSync(path.join(os.tmpdir(), "vitc-ort-")) : undefined;
     let session: InferenceSession;
     try {
-      const encoded = exportOnnx(checked, counting, { version: "in-memory", onProgress: options.onProgress, deferReads: stream, ...(stream ? { maxInlineBytes: 0 } : {}) });
+      const encoded = exportOnnx(checked, source, { version: "in-memory", onProgress: options.onProgress, deferReads: stream, ...(stream ? { maxInlineBytes: 0 } : {}) });
       const model = dir === undefined ? encoded.model : writeModelFiles(dir, encoded);
       options.afterRead?.();
       try {
         session = await ort.InferenceSession.create(model as Uint8Array, sessionOptions);
       } catch (err) {
-        throw new ToolError("V5001", `backend \`onnxruntime\` could not load \`${checked.graph.name}\`: ${firstLine(err)}`, {
+        throw new ToolError("V5001", `backend \`onnxruntime\` could not load \`${checked.graph.name}\`: ${errorFirstLine(err)}`, {
           notes: [`execution providers: ${providers.join(", ")}`],
           help: ["this is a bug in vitc's ONNX export if the CPU provider alone fails; otherwise leave `VITC_ORT_PROVIDERS` unset"],
         });
@@ -75,7 +71,7 @@ export class OrtModel {
     } finally {
       if (dir !== undefined) fs.rmSync(dir, { recursive: true, force: true });
     }
-    return new OrtModel(ort, session, checked.graph.name, weightBytes, device, providers[0] !== "cpu");
+    return new OrtModel(ort, session, checked.graph.name, bytes, device, providers[0] !== "cpu");
   }
 
   /**
@@ -90,7 +86,7 @@ export class OrtModel {
       for (const [name, t] of Object.entries(result)) host[name] = { values: t.data as Float32Array, shape: t.dims };
       return host;
     } catch (err) {
-      throw new ToolError("V5002", `backend \`onnxruntime\` failed while running \`${this.name}\`: ${firstLine(err)}`, {
+      throw new ToolError("V5002", `backend \`onnxruntime\` failed while running \`${this.name}\`: ${errorFirstLine(err)}`, {
         notes: ["most failures here are memory limits; otherwise it is a bug in vitc"],
         help: ["try a smaller `--batch`, or another `--backend`"],
       });
@@ -102,10 +98,6 @@ export class OrtModel {
   }
 }
 
-function expectedBytes(checked: CheckedGraph): number {
-  return expectedTensors(checked).reduce((sum, t) => sum + 4 * t.shape.reduce((a, b) => a * b, 1), 0);
-}
-
 /** Writes the model and its external data (read tensor by tensor) into `dir`; returns the model's path. */
 function writeModelFiles(dir: string, encoded: ReturnType<typeof exportOnnx>): string {
   const file = path.join(dir, "model.onnx");
@@ -113,15 +105,9 @@ function writeModelFiles(dir: string, encoded: ReturnType<typeof exportOnnx>): s
   if (encoded.external === undefined) return file;
   const fd = fs.openSync(path.join(dir, encoded.external.name), "w");
   try {
-    for (const chunk of encoded.external.chunks) {
-      for (let done = 0; done < chunk.length;) done += fs.writeSync(fd, chunk, done, chunk.length - done);
-    }
+    for (const chunk of encoded.external.chunks) writeAll(fd, chunk);
   } finally {
     fs.closeSync(fd);
   }
   return file;
-}
-
-function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split("\n")[0].trim();
 }

@@ -12,7 +12,7 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
-import { ToolError } from "../../diagnostics/tool-error";
+import { errorFirstLine, ToolError } from "../../diagnostics/tool-error";
 import type { Tensor, Tf } from "./kernel";
 import { describeAdapter, isSoftware, probeWebgpu } from "./webgpu-probe";
 
@@ -210,7 +210,7 @@ async function activate(tf: Tf, name: BackendName, help: readonly string[]): Pro
     entry.factory = factory;
     tf.env().set("PROD", prod);
   }
-  throw cannotLoad(name, `its initialisation failed${failure === undefined ? "" : `: ${firstLine(failure)}`}`, help);
+  throw cannotLoad(name, `its initialisation failed${failure === undefined ? "" : `: ${errorFirstLine(failure)}`}`, help);
 }
 
 /** A V5001 that keeps its reason apart, for `auto` to list what it skipped and why. */
@@ -229,7 +229,7 @@ function requirePackage(id: string, backend: BackendName, help: readonly string[
   try {
     return require(id);
   } catch (err) {
-    throw cannotLoad(backend, isMissing(err, id) ? `\`${id}\` is not installed` : `\`${id}\` failed to load: ${firstLine(err)}`, help);
+    throw cannotLoad(backend, isMissing(err, id) ? `\`${id}\` is not installed` : `\`${id}\` failed to load: ${errorFirstLine(err)}`, help);
   }
 }
 
@@ -258,11 +258,6 @@ function splitList(text: string | undefined): string[] {
 
 function listNames(names: readonly string[]): string {
   return names.map((n) => `\`${n}\``).join(", ");
-}
-
-function firstLine(err: unknown): string {
-  const text = err instanceof Error ? err.message : typeof err === "object" && err !== null && "message" in err ? String(err.message) : String(err);
-  return text.split("\n")[0].trim();
 }
 
 // ---- cpu and wasm ------------------------------------------------------------------------------
@@ -323,7 +318,7 @@ async function loadTensorflow(tf: Tf): Promise<Loaded> {
     try {
       require(id); // Registers `tensorflow` and makes it the active backend.
     } catch (err) {
-      problems.push(`\`${id}\` failed to load: ${firstLine(err)}`);
+      problems.push(`\`${id}\` failed to load: ${errorFirstLine(err)}`);
       continue;
     }
     await activate(tf, "tensorflow", tensorflowHelp);
@@ -433,7 +428,7 @@ async function loadWebgpu(tf: Tf, env: NodeJS.ProcessEnv, options: { gpuOnly?: b
     try {
       gpu = dawn.create(flags);
     } catch (err) {
-      throw cannotLoad("webgpu", `Dawn rejected its flags: ${firstLine(err)}`, webgpuHelp, notes);
+      throw cannotLoad("webgpu", `Dawn rejected its flags: ${errorFirstLine(err)}`, webgpuHelp, notes);
     }
     if (featureLevel !== undefined) {
       const requestAdapter = gpu.requestAdapter.bind(gpu);
@@ -474,7 +469,7 @@ async function importDawn(): Promise<DawnModule> {
   try {
     return (await loadEsm(entry)) as DawnModule;
   } catch (err) {
-    throw cannotLoad("webgpu", `the \`webgpu\` package failed to load: ${firstLine(err)}`, webgpuHelp);
+    throw cannotLoad("webgpu", `the \`webgpu\` package failed to load: ${errorFirstLine(err)}`, webgpuHelp);
   }
 }
 

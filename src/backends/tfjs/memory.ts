@@ -10,6 +10,7 @@
 import { weightKey } from "../../ir/graph";
 import { elementsPerImage } from "../../ir/shape";
 import type { CheckedGraph } from "../../shapes/check";
+import { tensorSize } from "../../weights/bind";
 
 export interface MemoryEstimate {
   /** float32 weights and buffers held by the backend. */
@@ -25,10 +26,6 @@ export interface MemoryEstimate {
 
 const float32 = 4;
 
-function count(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
 export function estimateMemory(graph: CheckedGraph, batch: number): MemoryEstimate {
   let weightBytes = 0;
   let largestNode = 0;
@@ -38,10 +35,10 @@ export function estimateMemory(graph: CheckedGraph, batch: number): MemoryEstima
   };
   for (const n of graph.nodes) {
     const tensors = { ...n.params, ...n.buffers };
-    const bytes = float32 * Object.values(tensors).reduce((sum, s) => sum + count(s), 0);
+    const bytes = float32 * Object.values(tensors).reduce((sum, s) => sum + tensorSize(s), 0);
     weightBytes += bytes;
     largestNode = Math.max(largestNode, bytes);
-    for (const [name, shape] of Object.entries(tensors)) consider(float32 * count(shape), () => `weight \`${weightKey(n.node.path, name)}\``);
+    for (const [name, shape] of Object.entries(tensors)) consider(float32 * tensorSize(shape), () => `weight \`${weightKey(n.node.path, name)}\``);
   }
   // Liveness as in TfjsModel.forward: a value lives from its node until its last reader ran.
   const lastReader = graph.nodes.map((n) => n.node.id);

@@ -7,10 +7,11 @@
 
 import type { Node } from "../../ir/graph";
 import type { CheckedGraph } from "../../shapes/check";
-import { expectedTensors, type ExpectedTensor, type WeightSource } from "../../weights/bind";
+import { expectedTensors, tensorSize, type ExpectedTensor, type WeightSource } from "../../weights/bind";
 import type { HostTensor, KernelContext, KernelStorage, Storage, Tensor, Tf, TfjsKernel } from "./kernel";
 import { kernels, uploadWeights } from "./kernels";
-import { isWindowed, qkvAttentionKernel, qkvWindowAttentionKernel } from "./kernels/attention";
+import { isWindowed } from "../../ops/attention";
+import { qkvAttentionKernel, qkvWindowAttentionKernel } from "./kernels/attention";
 import { forwardInSlices, imagesPerPass, tensorsIn } from "./runtime/batch";
 
 const logicalStorage: KernelStorage = { inputs: "logical", output: "logical" };
@@ -111,7 +112,7 @@ export class TfjsModel {
   static load(tf: Tf, graph: CheckedGraph, source: WeightSource, options: LoadOptions = {}): TfjsModel {
     if (!graph.complete) throw new Error("a model with shape errors cannot be loaded");
     const expected = expectedTensors(graph);
-    const total = expected.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0);
+    const total = expected.reduce((sum, t) => sum + tensorSize(t.shape), 0);
     const byNode = new Map<string, ExpectedTensor[]>();
     for (const t of expected) byNode.set(t.path, [...(byNode.get(t.path) ?? []), t]);
     const fusions = options.fuse === false ? new Map<number, number>() : fusableProjections(graph);

@@ -86,7 +86,7 @@ function pascal(text: string): string {
 /** Names of one scope: each one valid, not a keyword, not taken. */
 class Names {
   private readonly taken: Set<string>;
-  constructor(private readonly morph: typeof Morph, taken: Iterable<string>) {
+  constructor(taken: Iterable<string>) {
     this.taken = new Set(taken);
   }
   /** A name for `wanted`; a value whose name is taken is first `…Out` (`sum`, `sumOut`), a function numbered. */
@@ -100,7 +100,7 @@ class Names {
     return name;
   }
   child(): Names {
-    return new Names(this.morph, this.taken);
+    return new Names(this.taken);
   }
 }
 
@@ -125,7 +125,7 @@ class ModuleWriter {
     this.ts = morph.ts;
     this.f = morph.ts.factory;
     this.runtime = readRuntime(morph);
-    this.global = new Names(morph, ["tf", "spec", "weightShapes", "createModel", "VitModel", ...this.runtime.map((d) => d.name)]);
+    this.global = new Names(["tf", "spec", "weightShapes", "createModel", "VitModel", ...this.runtime.map((d) => d.name)]);
     for (const kind of structure.kinds) {
       const forward = this.global.claim(kind.block, { numbered: true });
       this.kindNames.set(kind, {
@@ -512,7 +512,7 @@ class ModuleWriter {
             undefined, expression, undefined, this.id(local.get(item.inputs[0])!));
         }
         made = [item.value];
-        comment = this.valueComment(item.value, item.node.node.path);
+        comment = this.valueComment(item.value);
       } else {
         const child = item.type === "call" ? item.call : item.calls[0];
         const childNames = this.kindNames.get(child.kind!)!;
@@ -526,7 +526,7 @@ class ModuleWriter {
           made = item.calls[item.calls.length - 1].outputs;
         }
         if (kind.nested) expression = this.callRuntime("tf.tidy", [f.createArrowFunction(undefined, undefined, [], undefined, undefined, expression)]);
-        comment = made.length === 1 ? this.valueComment(made[0], child.frame.path) : "";
+        comment = made.length === 1 ? this.valueComment(made[0]) : "";
       }
       const labels = made.map((v) => scope.claim(this.valueName(item, v)));
       made.forEach((v, i) => {
@@ -606,10 +606,9 @@ class ModuleWriter {
     return (item.type === "call" ? item.call : item.calls[0]).frame.block;
   }
 
-  private valueComment(value: number, path: string): string {
+  private valueComment(value: number): string {
     const storage = this.structure.storage[value];
     const shape = formatShape(this.model.checked.nodes[value].shape!);
-    void path;
     return storage === "nhwc" ? `${shape}, held channels-last` : shape;
   }
 

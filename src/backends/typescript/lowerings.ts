@@ -8,7 +8,8 @@
 import type { OpKind } from "../../ops/kinds";
 import { pairAttr } from "../../ops/op-def";
 import type { KernelContext } from "../tfjs/kernel";
-import { isWindowed, windowSettings } from "../tfjs/kernels/attention";
+import { isWindowed } from "../../ops/attention";
+import { windowSettings } from "../tfjs/kernels/attention";
 import { concatAxis } from "../tfjs/kernels/combine";
 import { convFunction, convSettings, explicitPadding } from "../tfjs/kernels/conv";
 

@@ -9,12 +9,11 @@
 // and splitting them would scatter one algorithm over three files.
 
 import type { CallFrame } from "../../ir/graph";
-import { formatShape } from "../../ir/shape";
 import type { CheckedGraph, CheckedNode } from "../../shapes/check";
 import type { KernelContext, KernelStorage, Storage } from "../tfjs/kernel";
 import { kernels } from "../tfjs/kernels";
-import { isWindowed } from "../tfjs/kernels/attention";
-import { fusableProjections } from "../tfjs/model";
+import { isWindowed } from "../../ops/attention";
+import { fusableProjections, hasGlobalAttention } from "../tfjs/model";
 import { fusedGlobalAttention, fusedWindowAttention, lowerings, type Literal, type OpLowering, type RuntimeCall } from "./lowerings";
 
 /** One step of a call: a node (an op), a nested call, or a loop of calls. */
@@ -138,15 +137,14 @@ export function recoverStructure(graph: CheckedGraph): Structure {
     const projection = fusions.get(node.id);
     parent!.items.push(nodeItem(graph, checked, projection === undefined ? undefined : nodes[projection], storage, relativePath(parent!.frame.path, node.path)));
   }
-  const inputNode = nodes.find((n) => n.node.op === "input")!.node.id;
   const needed = new Set([logits, features]);
-  computeInterfaces(root!, inputNode, needed);
+  computeInterfaces(root!, needed);
   const kinds: Kind[] = [];
   // How a value is held (storage and rank) decides the conversions a function writes, so it is
   // part of what calls of one kind must share.
   const held = (v: number) => `${storage[v]}/${nodes[v].shape!.dims.length}`;
   assignKinds(root!, kinds, held, (item) => isOptionalStep(graph, storage, item));
-  return { root: root!, kinds, storage, logits, features, globalAttention: nodes.some((n) => n.node.op === "sdpa" && !isWindowed(n.node)) };
+  return { root: root!, kinds, storage, logits, features, globalAttention: hasGlobalAttention(graph) };
 }
 
 /**
@@ -241,7 +239,7 @@ function itemMakes(item: Item): number[] {
 }
 
 /** Fills in each call's inputs and outputs (bottom-up for inputs, then outputs from readers outside). */
-function computeInterfaces(root: Call, inputNode: number, needed: ReadonlySet<number>): void {
+function computeInterfaces(root: Call, needed: ReadonlySet<number>): void {
   const madeIn = new Map<Call, Set<number>>();
   const readsIn = new Map<Call, number[]>();
   const collect = (call: Call): void => {
@@ -280,7 +278,6 @@ function computeInterfaces(root: Call, inputNode: number, needed: ReadonlySet<nu
     }
   };
   assignOutputs(root, needed);
-  void inputNode;
 }
 
 function itemReadsDeep(item: Item, readsIn: ReadonlyMap<Call, number[]>): number[] {
@@ -507,9 +504,4 @@ function settingsOf(kind: Kind): Setting[] {
 function differs(slot: { readonly values: ReadonlyArray<Literal | null> }): boolean {
   const taken = slot.values.filter((v) => v !== null);
   return taken.some((v) => JSON.stringify(v) !== JSON.stringify(taken[0]));
-}
-
-/** The shape of a value as the spec writes it, for comments: `[B, 197, 768]`. */
-export function shapeText(graph: CheckedGraph, value: number): string {
-  return formatShape(graph.nodes[value].shape!);
 }

@@ -9,6 +9,7 @@
 // [nW, heads, N, N] tensor when the session loads.
 
 import { weightKey } from "../../../ir/graph";
+import { isWindowed } from "../../../ops/attention";
 import { pairAttr } from "../../../ops/op-def";
 import { relativePositionIndex, shiftMask } from "../../../ops/window-attention";
 import { reshape, transpose, type LoweringContext, type OnnxLowering } from "../lowering";
@@ -38,7 +39,7 @@ export const sdpaLowering: OnnxLowering = (ctx) => {
   const parts = transpose(g, reshape(g, x, [0, n, 3, heads, headDim]), [2, 0, 3, 1, 4]);
   const [q, k, v] = g.opN("Split", [parts], 3, { axis: 0 }).map((t) => g.op("Squeeze", [t, g.ints([0])]));
   let scores = g.op("MatMul", [g.op("Mul", [q, g.floats([headDim ** -0.5])]), transpose(g, k, [0, 1, 3, 2])]); // [S, H, N, N]
-  if (pairAttr(attrs, "window")[0] > 0) {
+  if (isWindowed(ctx)) {
     const { bias, windows } = windowBias(ctx, n, heads);
     scores = windows === 1
       ? g.op("Add", [scores, bias])

@@ -3,17 +3,13 @@
 // qkv Linear, model.ts runs the pair as one step (`qkvAttentionKernel`,
 // `qkvWindowAttentionKernel`) with per-head weights cut at load.
 
+import { isWindowed } from "../../../ops/attention";
 import { pairAttr } from "../../../ops/op-def";
 import {
   attendGlobal, prepareQkvAttention, prepareQkvWindowAttention, prepareWindowAttention, qkvAttention, qkvWindowAttention, windowAttention,
   type QkvAttentionWeights, type QkvWindowAttentionWeights, type WindowAttentionWeights, type WindowSettings,
 } from "../runtime/attention";
 import type { KernelContext, TfjsKernel } from "../kernel";
-
-/** Whether an `sdpa` node attends within windows (Swin) rather than over all tokens. */
-export function isWindowed(ctx: Pick<KernelContext, "attrs">): boolean {
-  return pairAttr(ctx.attrs, "window")[0] > 0;
-}
 
 export function windowSettings(ctx: KernelContext): WindowSettings {
   return { heads: ctx.attrs.heads as number, window: pairAttr(ctx.attrs, "window"), shift: pairAttr(ctx.attrs, "shift"), grid: pairAttr(ctx.attrs, "grid") };
