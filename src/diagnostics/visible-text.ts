@@ -38,3 +38,8 @@ export function visibleText(text: string, options: VisibleTextOptions = {}): str
   for (; i < text.length; i++) out += visibleChar(text[i], options);
   return out;
 }
+
+/** 1234567 → "1,234,567", exactly for any size: counts in messages, reports and hovers. */
+export function groupDigits(n: number | bigint): string {
+  return n.toLocaleString("en-US");
+}

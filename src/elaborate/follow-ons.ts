@@ -13,7 +13,7 @@
 // expanded; a failed `require` abandons its block.
 
 import { sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic";
-import type { Span } from "../source/span";
+import { spanWithin, type Span } from "../source/span";
 import type { ModelDecl } from "../syntax/ast";
 import type { Program } from "./program";
 
@@ -56,12 +56,8 @@ function quietAfterSyntaxErrors(diagnostics: Diagnostic[], program: Program): Di
   return diagnostics.filter((d) => {
     if (d.code.startsWith("V1")) return true;
     const { file, start } = d.primary.span;
-    return start < (tooMany.get(file) ?? Infinity) && !broken.some((span) => within(d.primary.span, span));
+    return start < (tooMany.get(file) ?? Infinity) && !broken.some((span) => spanWithin(d.primary.span, span));
   });
-}
-
-function within(inner: Span, outer: Span): boolean {
-  return inner.file === outer.file && inner.start >= outer.start && inner.end <= outer.end;
 }
 
 /**
@@ -81,7 +77,7 @@ function unitsBrokenBy(errors: readonly Span[], file: number, program: Program):
   // A block whose header holds an error may have lost parameters that its body reads.
   for (const block of ast?.blocks ?? []) {
     const header = { file, start: block.span.start, end: block.body.span.start };
-    if (errors.some((e) => within(e, header))) broken.push(block.span);
+    if (errors.some((e) => spanWithin(e, header))) broken.push(block.span);
   }
   for (const error of errors) {
     // The last unit starting at or before the error; units do not overlap.
@@ -94,7 +90,7 @@ function unitsBrokenBy(errors: readonly Span[], file: number, program: Program):
     }
     const last = units[lo - 1];
     if (!last) continue;
-    const holding = within(error, last);
+    const holding = spanWithin(error, last);
     if (holding) broken.push(last);
     const before = holding ? units[lo - 2] : last;
     if (before && before.end <= error.start && (error.start >= end || lines.position(before.end).line === lines.position(error.start).line)) broken.push(before);
@@ -121,7 +117,7 @@ function dedupe(diagnostics: Diagnostic[], foundIn: ReadonlyMap<Diagnostic, Mode
     groups.set(key, group);
   }
   return [...groups.values()].map(({ first, models }) => {
-    if (models.length === 0 || models.some((m) => within(first.primary.span, m.span))) return first;
+    if (models.length === 0 || models.some((m) => spanWithin(first.primary.span, m.span))) return first;
     const names = models.map((m) => `\`${m.name.text}\``).join(", ");
     const note = models.length === 1 ? { text: `in model ${names}`, span: models[0].name.span } : { text: `in models ${names}` };
     return { ...first, notes: [...first.notes, note] };

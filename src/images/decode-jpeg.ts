@@ -14,7 +14,8 @@
 
 import { decode as decodeJpeg } from "jpeg-js";
 import type { RgbImage } from "./rgb-image";
-import { DecodeProblem, formatCount } from "./decode-problem";
+import { groupDigits } from "../diagnostics/visible-text";
+import { DecodeProblem } from "./decode-problem";
 
 interface Frame {
   /** The SOFn marker's second byte, 0xc0..0xcf. */
@@ -178,8 +179,8 @@ function missingScanData(frame: Frame, scanBytes: number): DecodeProblem | undef
   const needed = Math.ceil(blocks / 8);
   if (scanBytes >= needed) return undefined;
   return new DecodeProblem(
-    `its header says ${frame.width}x${frame.height} pixels, but it holds only ${formatCount(scanBytes)} bytes of compressed image data, and any whole JPEG of that size needs at least ${formatCount(needed)}`,
-    [`a JPEG codes each 8x8 block of each component with at least one bit: ${formatCount(blocks)} blocks in ${frame.components.length} component${frame.components.length === 1 ? "" : "s"} here; the file is cut short or its header is damaged`],
+    `its header says ${frame.width}x${frame.height} pixels, but it holds only ${groupDigits(scanBytes)} bytes of compressed image data, and any whole JPEG of that size needs at least ${groupDigits(needed)}`,
+    [`a JPEG codes each 8x8 block of each component with at least one bit: ${groupDigits(blocks)} blocks in ${frame.components.length} component${frame.components.length === 1 ? "" : "s"} here; the file is cut short or its header is damaged`],
   );
 }
 

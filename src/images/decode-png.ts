@@ -17,7 +17,8 @@
 
 import * as zlib from "node:zlib";
 import type { RgbImage } from "./rgb-image";
-import { DecodeProblem, formatCount } from "./decode-problem";
+import { groupDigits } from "../diagnostics/visible-text";
+import { DecodeProblem } from "./decode-problem";
 
 /** The most bytes one byte of deflate data can inflate to: a 258-byte match coded in 2 bits. */
 export const maxDeflateRatio = 1032;
@@ -61,7 +62,7 @@ export function decodePngBytes(bytes: Uint8Array): RgbImage | DecodeProblem {
   const idatBytes = chunks.idat.reduce((sum, c) => sum + c.length, 0);
   if (neededBytes > maxDeflateRatio * idatBytes) {
     return new DecodeProblem(
-      `its header says ${header.width}x${header.height} pixels, whose rows need ${formatCount(neededBytes)} bytes once inflated, but it holds only ${formatCount(idatBytes)} bytes of compressed pixel data, which inflate to at most ${formatCount(maxDeflateRatio * idatBytes)}`,
+      `its header says ${header.width}x${header.height} pixels, whose rows need ${groupDigits(neededBytes)} bytes once inflated, but it holds only ${groupDigits(idatBytes)} bytes of compressed pixel data, which inflate to at most ${groupDigits(maxDeflateRatio * idatBytes)}`,
       [`deflate inflates at most ${maxDeflateRatio} bytes per compressed byte; the file is cut short or its header is damaged`],
     );
   }
@@ -71,7 +72,7 @@ export function decodePngBytes(bytes: Uint8Array): RgbImage | DecodeProblem {
   if (raw instanceof DecodeProblem) return raw;
   if (raw.length < neededBytes) {
     const where = chunks.truncated ? "the file ends early" : "the compressed pixel data ends early";
-    if (header.interlaced) return new DecodeProblem(`${where}: only ${formatCount(raw.length)} of the ${formatCount(neededBytes)} bytes of interlaced pixel data are present`);
+    if (header.interlaced) return new DecodeProblem(`${where}: only ${groupDigits(raw.length)} of the ${groupDigits(neededBytes)} bytes of interlaced pixel data are present`);
     const rows = Math.floor(raw.length / (1 + rowBytes(header.width, header)));
     return new DecodeProblem(`${where}: only ${rows} of ${header.height} rows are present`);
   }
@@ -163,7 +164,7 @@ function inflateBounded(compressed: Buffer, limit: number): Buffer | DecodeProbl
     return zlib.inflateSync(compressed, { maxOutputLength: Math.max(limit, 1), finishFlush: zlib.constants.Z_SYNC_FLUSH });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ERR_BUFFER_TOO_LARGE") return new DecodeProblem(`the compressed pixel data inflates to more than the ${formatCount(limit)} bytes its rows need (the file is corrupt)`);
+    if (code === "ERR_BUFFER_TOO_LARGE") return new DecodeProblem(`the compressed pixel data inflates to more than the ${groupDigits(limit)} bytes its rows need (the file is corrupt)`);
     return new DecodeProblem(`the compressed pixel data is corrupt (zlib: ${err instanceof Error ? err.message : String(err)})`);
   }
 }

@@ -6,7 +6,3 @@ export class DecodeProblem {
   constructor(readonly reason: string, readonly notes: readonly string[] = []) {}
 }
 
-/** 1234567 → "1,234,567", for byte and block counts in messages. */
-export function formatCount(n: number): string {
-  return n.toLocaleString("en-US");
-}

@@ -11,7 +11,8 @@ import { ToolError } from "../diagnostics/tool-error";
 import { describeFileError } from "../source/host";
 import { decodeJpegBytes, readJpegSize } from "./decode-jpeg";
 import { decodePngBytes, readPngSize } from "./decode-png";
-import { DecodeProblem, formatCount } from "./decode-problem";
+import { groupDigits } from "../diagnostics/visible-text";
+import { DecodeProblem } from "./decode-problem";
 import type { RgbImage } from "./rgb-image";
 
 export type { RgbImage } from "./rgb-image";
@@ -84,7 +85,7 @@ function refuseIfTooLarge(path: string, width: number, height: number): void {
   if (pixels <= maxImagePixels) return;
   throw new ToolError("V4004", `\`${path}\` is ${width}x${height} pixels (${(pixels / 1e6).toFixed(1)} megapixels), more than the ${(maxImagePixels / 1e6).toFixed(1)} megapixels vitc decodes`, {
     file: path,
-    notes: [`the limit is Pillow's \`Image.MAX_IMAGE_PIXELS\`, ${formatCount(maxImagePixels)} pixels, above which PIL warns of a possible decompression bomb`],
+    notes: [`the limit is Pillow's \`Image.MAX_IMAGE_PIXELS\`, ${groupDigits(maxImagePixels)} pixels, above which PIL warns of a possible decompression bomb`],
     help: ["shrink the picture first: the model sees it resized to its input size anyway"],
   });
 }

@@ -4,6 +4,7 @@
 // it; a block or family: its doc comment and signature; a keyword argument or parameter: its doc,
 // type and default.
 
+import { groupDigits } from "../diagnostics/visible-text";
 import type { Hover } from "vscode-languageserver";
 import { occurrenceAt, type NameSymbol, type Occurrence } from "../elaborate/resolve";
 import { blockSignature, functionSignature, opSignature, paramLabel, type Signature } from "../elaborate/signatures";
@@ -13,8 +14,6 @@ import { summarize } from "../reports/summary";
 import type { Span } from "../source/span";
 import { rangeOf } from "./to-lsp";
 import type { Analysis } from "./workspace";
-
-const count = (n: bigint) => n.toLocaleString("en-US");
 
 export function hover(a: Analysis, offset: number): Hover | null {
   const at = occurrenceAt(a.names(), a.file, offset);
@@ -60,7 +59,7 @@ function modelText(a: Analysis, s: Extract<NameSymbol, { kind: "model" }>): stri
   const lines = [code(`model ${s.model.name.text}`)];
   const sum = model && model.checked.complete ? summarize(model) : undefined;
   if (sum && sum.outputJson) {
-    lines.push(`input \`${sum.input}\` → output \`${sum.output}\`\n\nparams: ${count(sum.params)}\\\nMACs: ${count(sum.macs)} per image`);
+    lines.push(`input \`${sum.input}\` → output \`${sum.output}\`\n\nparams: ${groupDigits(sum.params)}\\\nMACs: ${groupDigits(sum.macs)} per image`);
   } else lines.push("not checked: the model has errors");
   if (s.model.doc) lines.push(s.model.doc);
   return lines;
@@ -79,7 +78,7 @@ function stepText(f: StepFacts): string {
   const lines = [
     `${what}→ \`${f.output ? formatShape(f.output) : "?"}\``,
     `path: \`${f.path || "(root)"}\``,
-    `params: ${count(f.params)} · MACs: ${count(f.macs)}`,
+    `params: ${groupDigits(f.params)} · MACs: ${groupDigits(f.macs)}`,
   ];
   if (f.instances > 1) lines.push(`expanded ${f.instances} times (the first shown)`);
   return lines.join("\\\n");

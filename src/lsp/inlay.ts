@@ -2,6 +2,7 @@
 // it leaves in `x`; after a model line, `input → output · params`. Either can be turned off by
 // the client's settings (`vitc.inlayHints.stepShapes`, `vitc.inlayHints.modelSummary`).
 
+import { groupDigits } from "../diagnostics/visible-text";
 import type { InlayHint, Range } from "vscode-languageserver";
 import type { Body, Statement } from "../syntax/ast";
 import { formatShape } from "../ir/shape";
@@ -32,7 +33,7 @@ export function inlayHints(a: Analysis, range: Range, settings: InlaySettings): 
       if (!model || !model.checked.complete) continue;
       const s = summarize(model);
       if (!s.outputJson) continue;
-      hintAt(decl.span.end, `${s.input} → ${s.output} · ${s.params.toLocaleString("en-US")} params`);
+      hintAt(decl.span.end, `${s.input} → ${s.output} · ${groupDigits(s.params)} params`);
     }
   }
   if (settings.stepShapes && a.compilation.models.length > 0) {

@@ -5,10 +5,10 @@
 // instances; the facts are the first one's, with the count (a group's instance is one run of the
 // block that holds it, all its iterations). For editors: hover and inlay hints read these.
 
-import type { Span } from "../source/span";
+import { spanWithin, type Span } from "../source/span";
 import type { CheckedGraph, CheckedNode } from "../shapes/check";
 import type { Shape } from "../ir/shape";
-import { numel } from "./summary";
+import { paramsOf } from "./summary";
 
 export interface StepFacts {
   /** The op of a primitive step, or the block a block step called. */
@@ -26,7 +26,6 @@ export interface StepFacts {
 }
 
 const sameSpan = (a: Span, b: Span) => a.file === b.file && a.start === b.start && a.end === b.end;
-const within = (inner: Span, outer: Span) => inner.file === outer.file && inner.start >= outer.start && inner.end <= outer.end;
 
 /** The facts of the step whose call (or `input` statement) has exactly this span, if it made any node. */
 export function stepFacts(model: CheckedGraph, span: Span): StepFacts | undefined {
@@ -48,17 +47,7 @@ export function stepFacts(model: CheckedGraph, span: Span): StepFacts | undefine
     instances.set(frame, list);
   }
   const [first] = instances.values();
-  if (!first) return groupFacts(model, span);
-  const last = first[first.length - 1];
-  return {
-    op: block,
-    kind: "block",
-    path: commonPath(first.map((n) => n.node.path)),
-    output: last.shape,
-    params: first.reduce((sum, n) => sum + paramsOf(n), 0n),
-    macs: first.reduce((sum, n) => sum + n.macs, 0n),
-    instances: instances.size,
-  };
+  return first ? runFacts(first, block, "block", instances.size) : groupFacts(model, span);
 }
 
 /**
@@ -69,30 +58,30 @@ function groupFacts(model: CheckedGraph, span: Span): StepFacts | undefined {
   const runs = new Map<object, CheckedNode[]>();
   for (const n of model.nodes) {
     const { origin } = n.node;
-    if (!within(origin.span, span) && !origin.via.some((f) => within(f.span, span))) continue;
+    if (!spanWithin(origin.span, span) && !origin.via.some((f) => spanWithin(f.span, span))) continue;
     // Frames from the model's call inward: those before the first one inside the span lead to
     // the block that holds the statement; the last of them is this run of that block.
-    const inside = origin.via.findIndex((f) => within(f.span, span));
+    const inside = origin.via.findIndex((f) => spanWithin(f.span, span));
     const holder = (inside >= 0 ? origin.via[inside - 1] : origin.via[origin.via.length - 1]) ?? model;
     const list = runs.get(holder) ?? [];
     list.push(n);
     runs.set(holder, list);
   }
   const [first] = runs.values();
-  if (!first) return undefined;
-  return {
-    op: "",
-    kind: "group",
-    path: commonPath(first.map((n) => n.node.path)),
-    output: first[first.length - 1].shape,
-    params: first.reduce((sum, n) => sum + paramsOf(n), 0n),
-    macs: first.reduce((sum, n) => sum + n.macs, 0n),
-    instances: runs.size,
-  };
+  return first ? runFacts(first, "", "group", runs.size) : undefined;
 }
 
-function paramsOf(n: CheckedNode): bigint {
-  return Object.values(n.params).reduce((sum, s) => sum + numel(s), 0n);
+/** The facts of a block call or group from the nodes of its first run. */
+function runFacts(nodes: readonly CheckedNode[], op: string, kind: StepFacts["kind"], instances: number): StepFacts {
+  return {
+    op,
+    kind,
+    path: commonPath(nodes.map((n) => n.node.path)),
+    output: nodes[nodes.length - 1].shape,
+    params: nodes.reduce((sum, n) => sum + paramsOf(n), 0n),
+    macs: nodes.reduce((sum, n) => sum + n.macs, 0n),
+    instances,
+  };
 }
 
 /** The longest shared prefix of dotted paths, by whole segments. */

@@ -4,7 +4,8 @@
 // table and summaryJsonText print them exactly.
 
 import type { CompiledModel } from "../pipeline";
-import { visibleText } from "../diagnostics/visible-text";
+import type { CheckedNode } from "../shapes/check";
+import { groupDigits, visibleText } from "../diagnostics/visible-text";
 import { formatShape, shapeToJson, type Shape } from "../ir/shape";
 
 export type JsonShape = Array<string | number> | null;
@@ -35,13 +36,18 @@ export function numel(shape: readonly number[]): bigint {
   return shape.reduce((a, b) => a * BigInt(b), 1n);
 }
 
+/** A node's parameter count (its buffers, such as BatchNorm's running statistics, are not parameters). */
+export function paramsOf(n: CheckedNode): bigint {
+  return Object.values(n.params).reduce((sum, s) => sum + numel(s), 0n);
+}
+
 export function summarize(model: CompiledModel): ModelSummary {
   const { checked } = model;
   const macsByKind = { linear: 0n, conv: 0n, attn_matmul: 0n };
   const layers: LayerRow[] = [];
   let inputShape: Shape | undefined;
   for (const n of checked.nodes) {
-    const params = Object.values(n.params).reduce((sum, s) => sum + numel(s), 0n);
+    const params = paramsOf(n);
     if (n.node.op === "linear") macsByKind.linear += n.macs;
     else if (n.node.op === "sdpa") macsByKind.attn_matmul += n.macs;
     else if (n.macs > 0n) macsByKind.conv += n.macs;
@@ -112,17 +118,13 @@ function jsonText(value: unknown, indent = ""): string {
   return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${jsonText(v, inner)}`).join(",\n")}\n${indent}}`;
 }
 
-/** 1,234,567, exactly for any size. */
-function group(n: bigint): string {
-  return n.toLocaleString("en-US");
-}
 
 /**
  * A readable table: path, op, output shape, params and MACs per layer, then totals. Names and
  * paths go through visibleText: no control character reaches the terminal raw.
  */
 export function renderSummaryTable(s: ModelSummary): string {
-  const rows = s.layers.map((l) => [visibleText(l.path) || "(root)", l.op, l.output, l.params ? group(l.params) : "", l.macs ? group(l.macs) : ""]);
+  const rows = s.layers.map((l) => [visibleText(l.path) || "(root)", l.op, l.output, l.params ? groupDigits(l.params) : "", l.macs ? groupDigits(l.macs) : ""]);
   const header = ["layer", "op", "output", "params", "MACs"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
@@ -132,7 +134,7 @@ export function renderSummaryTable(s: ModelSummary): string {
     widths.map((w) => "-".repeat(w)).join("  "),
     ...rows.map(line),
     "",
-    `params: ${group(s.params)}`,
-    `MACs:   ${group(s.macs)} per image (linear ${group(s.macsByKind.linear)}, conv ${group(s.macsByKind.conv)}, attention matmuls ${group(s.macsByKind.attn_matmul)})`,
+    `params: ${groupDigits(s.params)}`,
+    `MACs:   ${groupDigits(s.macs)} per image (linear ${groupDigits(s.macsByKind.linear)}, conv ${groupDigits(s.macsByKind.conv)}, attention matmuls ${groupDigits(s.macsByKind.attn_matmul)})`,
   ].join("\n");
 }

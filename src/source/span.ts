@@ -26,3 +26,8 @@ export function spanOf(file: FileId, start: number, end: number): Span {
 export function joinSpans(a: Span, b: Span): Span {
   return { file: a.file, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };
 }
+
+/** Whether `inner` lies within `outer` (in the same file). */
+export function spanWithin(inner: Span, outer: Span): boolean {
+  return inner.file === outer.file && inner.start >= outer.start && inner.end <= outer.end;
+}
