@@ -83,9 +83,13 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   return handlers[command.name](args, io);
 }
 
-/** `io` with control characters in written lines shown as escapes (progress lines pass as they are). */
+/**
+ * `io` with control characters in report lines shown as escapes (progress lines pass as they
+ * are). Error output is left alone: diagnostics and tool errors escape what they quote of the
+ * user's where they are rendered, and keep their colours.
+ */
 function escapedIo(io: Io): Io {
-  return { ...io, out: (t) => io.out(visibleText(t, { newline: true })), err: (t) => io.err(visibleText(t, { newline: true })) };
+  return { ...io, out: (t) => io.out(visibleText(t, { newline: true })) };
 }
 
 function unknownCommand(name: string): UsageError {

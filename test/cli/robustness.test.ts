@@ -3,7 +3,7 @@
 // (0 clean, 1 errors, 2 usage) and no stack trace. Runs bin/vitc.js as a user would; one test
 // compares it with `main` run in-process, to show the bundle is the sources.
 
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -209,6 +209,23 @@ describe("control characters the user typed are shown, never sent to the termina
     const { all } = await run(argv as string[]);
     expect(all).toContain(shown);
     expect(all).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  });
+});
+
+describe("in a terminal", () => {
+  // util-linux's `script` runs vitc on a pseudo-terminal, where diagnostics are coloured.
+  const hasScript = spawnSync("script", ["--version"]).status === 0;
+  it.skipIf(!hasScript).each(["check", "summary", "run", "bench", "build"])("`vitc %s` colours a spec's diagnostics, never shows the colour codes as text", (command) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vitc-tty-"));
+    try {
+      fs.writeFileSync(path.join(dir, "bad.vit"), "use std.vit\nmodel m = vit(embed_dim: 770)\n");
+      const argv = [process.execPath, path.join(repoRoot, "bin", "vitc.js"), command, "bad.vit", ...(command === "build" ? ["--emit", "ts"] : [])];
+      const r = spawnSync("script", ["-qec", argv.map((a) => JSON.stringify(a)).join(" "), "/dev/null"], { cwd: dir, encoding: "utf8", timeout: 60_000, env: { ...process.env, NO_COLOR: "" } });
+      expect(r.stdout).toContain("\u001b[1;31merror[V3102]\u001b[0m");
+      expect(r.stdout).not.toContain("\\u{1b}");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
