@@ -8,9 +8,9 @@ import { exportOnnx } from "../backends/onnx/export-model";
 import { defaultMaxInlineBytes } from "../backends/onnx/encode";
 import { tritonConfig, tritonModelFile } from "../backends/onnx/triton-config";
 import type { CompiledModel } from "../pipeline";
-import { expectedTensors, fileWeights, initialWeights, weightBytes, openCheckedWeights, refuseNonFinite, watchFinite, type WeightSource } from "../weights/bind";
+import { fileWeights, initialWeights, openCheckedWeights, refuseNonFinite, watchFinite, type WeightSource } from "../weights/bind";
 import { choiceFlag, countFlag, flagValue, hasFlag, UsageError } from "./args";
-import type { EmitContext, EmittedContent, Emitter } from "./build";
+import type { EmitContext, Emitter } from "./build";
 import { packageVersion } from "./version";
 
 export const layouts = ["flat", "triton"] as const;
@@ -22,7 +22,7 @@ function maxInlineBytes(): number {
   return Number.isSafeInteger(value) && value >= 0 ? value : defaultMaxInlineBytes;
 }
 
-/** The model file's name and its external data file's, relative to the output folder. */
+/** The model file's name, its external data file's and the Triton config's, relative to the output folder. */
 function modelFiles(model: CompiledModel, context: EmitContext): { model: string; data: string; config?: string } {
   if (choiceFlag(context.args, "layout", layouts, "flat") === "triton") {
     return { model: `${model.name}/1/${tritonModelFile}`, data: `${model.name}/1/${tritonModelFile}.data`, config: `${model.name}/config.pbtxt` };
@@ -40,12 +40,10 @@ function weightSource(model: CompiledModel, context: EmitContext): { source: Wei
 
 export function onnxEmitter(): Emitter {
   return {
-    extension: "onnx",
     files(model, context) {
       if (hasFlag(context.args, "weights") && hasFlag(context.args, "seed")) throw new UsageError("give either `--weights` or `--seed`, not both", context.args.command);
       const names = modelFiles(model, context);
-      const external = weightBytes(model.checked) > maxInlineBytes();
-      return [...(names.config ? [names.config] : []), names.model, ...(external ? [names.data] : [])];
+      return [...(names.config ? [names.config] : []), names.model, names.data];
     },
     async emit(model, context) {
       const names = modelFiles(model, context);
@@ -56,9 +54,11 @@ export function onnxEmitter(): Emitter {
           version: packageVersion(), externalDataName: names.data.split("/").pop()!, maxInlineBytes: maxInlineBytes(),
         });
         refuseNonFinite(weights.file === undefined ? "the initial weights" : `\`${weights.file}\``, weights.file, watched.nonFinite);
-        const contents: EmittedContent[] = [...(names.config ? [tritonConfig(model.checked)] : []), encoded.model];
-        if (encoded.external) contents.push(encoded.external.chunks);
-        return contents;
+        return [
+          ...(names.config ? [{ file: names.config, content: tritonConfig(model.checked) }] : []),
+          { file: names.model, content: encoded.model },
+          ...(encoded.external ? [{ file: names.data, content: encoded.external.chunks }] : []),
+        ];
       } finally {
         weights.close();
       }

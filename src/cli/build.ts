@@ -21,16 +21,20 @@ export type EmitFormat = (typeof emitFormats)[number];
 /** A file's content: text, bytes, or bytes in chunks (written one after another). */
 export type EmittedContent = Uint8Array | string | Iterable<Uint8Array>;
 
+/** A file written for a model: its path relative to the output folder, and its content. */
+export interface EmittedFile {
+  readonly file: string;
+  readonly content: EmittedContent;
+}
+
 /**
- * One format's writer: the file's extension, and its bytes (or text) for a checked model. An
- * emitter that writes more than one file per model (ONNX's external data, a Triton repository)
- * lists them in `files`, and `emit` returns their contents in that order.
+ * One format's writer. `files` lists every file `emit` may write for a model (ONNX's external
+ * data only past 2 GB, which only the encoder knows for sure), so that all of them are checked
+ * before anything is written; `emit` returns the files it made, each one of that list.
  */
 export interface Emitter {
-  readonly extension: string;
-  /** The files written for `model`, relative to the output folder; default `<model>.<extension>`. */
-  files?(model: CompiledModel, context: EmitContext): readonly string[];
-  emit(model: CompiledModel, context: EmitContext): Promise<EmittedContent | readonly EmittedContent[]>;
+  files(model: CompiledModel, context: EmitContext): readonly string[];
+  emit(model: CompiledModel, context: EmitContext): Promise<readonly EmittedFile[]>;
 }
 
 export interface EmitContext {
@@ -46,11 +50,11 @@ const emitters: Record<EmitFormat, () => Promise<Emitter>> = {
 
 /** `--emit ts`: a module on tfjs-core (src/backends/typescript/); ts-morph loads only here. */
 const typescriptEmitter: Emitter = {
-  extension: "ts",
+  files: (model) => [`${model.name}.ts`],
   async emit(model, { spec }) {
     const { emitTypeScript, EmitRefusal } = await import("../backends/typescript/emit-module");
     try {
-      return emitTypeScript(model, { files: spec.compilation.files, specPath: spec.path, version: packageVersion() });
+      return [{ file: `${model.name}.ts`, content: emitTypeScript(model, { files: spec.compilation.files, specPath: spec.path, version: packageVersion() }) }];
     } catch (err) {
       if (err instanceof EmitRefusal) throw new ToolError("V4003", err.message, { help: ["`vitc run --input` runs such a model"] });
       throw err;
@@ -86,7 +90,7 @@ export async function buildCommand(args: ParsedArgs, io: Io): Promise<number> {
   ];
   const context: EmitContext = { args, spec };
   const targets = spec.models.map((model) => ({
-    model, files: (emitter.files?.(model, context) ?? [`${model.name}.${emitter.extension}`]).map((f) => path.join(outDir, f)),
+    model, files: emitter.files(model, context).map((f) => path.join(outDir, f)),
   }));
   for (const dir of new Set([outDir, ...targets.flatMap((t) => t.files.map((f) => path.dirname(f)))])) makeFolder(dir);
   for (const file of targets.flatMap((t) => t.files)) {
@@ -94,10 +98,10 @@ export async function buildCommand(args: ParsedArgs, io: Io): Promise<number> {
     if (why !== undefined) throw new ToolError("V4005", `cannot write \`${file}\`: ${why}`, { file, help: ["choose another `-o` folder"] });
   }
   for (const { model, files } of targets) {
-    const emitted = await emitter.emit(model, context);
-    const contents = emitter.files ? (emitted as readonly EmittedContent[]) : [emitted as EmittedContent];
-    files.forEach((file, i) => {
-      const content = contents[i];
+    for (const emitted of await emitter.emit(model, context)) {
+      const file = path.join(outDir, emitted.file);
+      if (!files.includes(file)) throw new Error(`the ${format} emitter made \`${emitted.file}\`, which it did not list`);
+      const { content } = emitted;
       try {
         writeFileAtomic(file, typeof content === "string" ? [new TextEncoder().encode(content)] : content instanceof Uint8Array ? [content] : content);
       } catch (err) {
@@ -105,7 +109,7 @@ export async function buildCommand(args: ParsedArgs, io: Io): Promise<number> {
         throw err;
       }
       io.out(`wrote ${file}`);
-    });
+    }
   }
   return 0;
 }

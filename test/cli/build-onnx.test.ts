@@ -12,7 +12,7 @@ import { onnx } from "onnx-proto";
 import { afterAll, describe, expect, it } from "vitest";
 import { exportOnnx } from "../../src/backends/onnx/export-model";
 import { loadOrt } from "../../src/backends/onnx/load-runtime";
-import { fileWeights } from "../../src/weights/bind";
+import { fileWeights, weightBytes } from "../../src/weights/bind";
 import { openSafetensors } from "../../src/weights/safetensors";
 import { compileFile, fixturesDir, repoRoot } from "../helpers/compile";
 import { maxAbsDiff } from "../helpers/parity-cases";
@@ -123,6 +123,21 @@ describe("vitc build --emit onnx", () => {
     const input = noise(2 * 3 * 32 * 32);
     const [a, b] = [await run(path.join(dir, "vit_tiny.onnx"), input, [2, 3, 32, 32]), await run(file, input, [2, 3, 32, 32])];
     expect(Array.from(a.logits.data)).toEqual(Array.from(b.logits.data));
+  });
+
+  it("writes the external data whenever the encoder makes it, also where the weights alone would fit inline", async () => {
+    // The encoder counts every initializer (shape constants too), so at exactly the weights'
+    // size the model still spills; the build must write what the encoder made, not a guess.
+    const limit = weightBytes(compileFile(vitTinySpec).models[0].checked);
+    for (const [name, max, spilled] of [["at-limit", limit, true], ["roomy", limit * 2, false]] as const) {
+      const dir = path.join(tmp, name);
+      const r = vitc(["build", vitTinySpec, "--emit", "onnx", "-o", dir, "--weights", vitTinyWeights], { env: { VITC_ONNX_MAX_INLINE_BYTES: String(max) } });
+      expect(r.err).toBe("");
+      expect(fs.readdirSync(dir).sort()).toEqual(spilled ? ["vit_tiny.onnx", "vit_tiny.onnx.data"] : ["vit_tiny.onnx"]);
+      const input = noise(3 * 32 * 32);
+      const [a, b] = [await run(path.join(dir, "vit_tiny.onnx"), input, [1, 3, 32, 32]), await run(file, input, [1, 3, 32, 32])];
+      expect(Array.from(a.logits.data)).toEqual(Array.from(b.logits.data));
+    }
   });
 
   it("writes a Triton model repository entry with --layout triton", async () => {

@@ -16,7 +16,7 @@ import { summarize } from "../../reports/summary";
 import { inputDims } from "../../shapes/check";
 import type { FileTable } from "../../source/file-table";
 import type { Span } from "../../source/span";
-import type { Arg, Literal, RuntimeCall } from "./lowerings";
+import type { Arg, Literal } from "./lowerings";
 import { readRuntime, runtimeClosure } from "./runtime-source";
 import { recoverStructure, type Call, type Item, type Kind, type NodeItem, type SettingPhase, type Structure } from "./structure";
 
