@@ -15,7 +15,7 @@ import { ToolError } from "./diagnostics/tool-error";
 import { compileSource, type Compilation, type CompiledModel } from "./pipeline";
 import { summarize, summaryJson, summaryJsonText } from "./reports/summary";
 import { diskHost, memoryHost, type Host } from "./source/host";
-import { expectedTensors, fileWeights, initialWeights, openCheckedWeights, type ExpectedTensor } from "./weights/bind";
+import { expectedTensors, openWeights, type ExpectedTensor } from "./weights/bind";
 import { inputDims } from "./shapes/check";
 import { dataConfigFor, describeDataConfig, readImageBatch, resolveDataConfig, type PreprocessOverrides } from "./images/preprocess";
 
@@ -150,8 +150,7 @@ export interface LoadedModel {
 /** Loads a checked model on a backend, with its weights: a ToolError names any problem. */
 export async function loadModel(model: CompiledModel, options: LoadModelOptions = {}): Promise<LoadedModel> {
   if (!model.checked.complete) throw new ToolError("V9001", `model \`${model.name}\` has shape errors and cannot be loaded`);
-  const file = options.weights === undefined ? undefined : openCheckedWeights(options.weights, model.checked, model.name);
-  const weights = file ? fileWeights(file) : initialWeights(options.seed ?? 0);
+  const { source: weights, file } = openWeights(options.weights, options.seed ?? 0, model.checked, model.name);
   let runner: Runner;
   try {
     runner = await openRunner(model.checked, model.name, {

@@ -8,7 +8,7 @@ import { exportOnnx } from "../backends/onnx/export-model";
 import { defaultMaxInlineBytes } from "../backends/onnx/encode";
 import { tritonConfig, tritonModelFile } from "../backends/onnx/triton-config";
 import type { CompiledModel } from "../pipeline";
-import { fileWeights, initialWeights, openCheckedWeights, refuseNonFinite, watchFinite, type WeightSource } from "../weights/bind";
+import { openWeights, refuseNonFinite, watchFinite } from "../weights/bind";
 import { choiceFlag, countFlag, flagValue, hasFlag, UsageError } from "./args";
 import type { EmitContext, Emitter } from "./build";
 import { packageVersion } from "./version";
@@ -30,14 +30,6 @@ function modelFiles(model: CompiledModel, context: EmitContext): { model: string
   return { model: `${model.name}.onnx`, data: `${model.name}.onnx.data` };
 }
 
-function weightSource(model: CompiledModel, context: EmitContext): { source: WeightSource; file?: string; close(): void } {
-  const { args } = context;
-  const path = flagValue(args, "weights");
-  if (path === undefined) return { source: initialWeights(countFlag(args, "seed", 0, 0)), close: () => undefined };
-  const file = openCheckedWeights(path, model.checked, model.name);
-  return { source: fileWeights(file), file: path, close: () => file.close() };
-}
-
 export function onnxEmitter(): Emitter {
   return {
     files(model, context) {
@@ -47,20 +39,21 @@ export function onnxEmitter(): Emitter {
     },
     async emit(model, context) {
       const names = modelFiles(model, context);
-      const weights = weightSource(model, context);
+      const path = flagValue(context.args, "weights");
+      const weights = openWeights(path, countFlag(context.args, "seed", 0, 0), model.checked, model.name);
       try {
         const watched = watchFinite(weights.source);
         const encoded = exportOnnx(model.checked, watched.source, {
           version: packageVersion(), externalDataName: names.data.split("/").pop()!, maxInlineBytes: maxInlineBytes(),
         });
-        refuseNonFinite(weights.file === undefined ? "the initial weights" : `\`${weights.file}\``, weights.file, watched.nonFinite);
+        refuseNonFinite(path === undefined ? "the initial weights" : `\`${path}\``, path, watched.nonFinite);
         return [
           ...(names.config ? [{ file: names.config, content: tritonConfig(model.checked) }] : []),
           { file: names.model, content: encoded.model },
           ...(encoded.external ? [{ file: names.data, content: encoded.external.chunks }] : []),
         ];
       } finally {
-        weights.close();
+        weights.file?.close();
       }
     },
   };

@@ -6,12 +6,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ToolError } from "../diagnostics/tool-error";
-import { isUserFile } from "../elaborate/program";
 import type { CompiledModel } from "../pipeline";
 import { describeFileError } from "../source/host";
-import { checkOutputPath, writeFileAtomic, WriteFailure, type InputFile } from "../source/write-file";
-import { flagValue, flagValues, hasFlag, UsageError, type ParsedArgs } from "./args";
-import { compileSpec, type CompiledSpec } from "./check";
+import { writeFileAtomic, WriteFailure } from "../source/write-file";
+import { flagValue, hasFlag, UsageError, type ParsedArgs } from "./args";
+import { commandInputs, compileSpec, refuseOutput, type CompiledSpec } from "./check";
 import type { Io } from "./io";
 import { packageVersion } from "./version";
 
@@ -83,20 +82,13 @@ export async function buildCommand(args: ParsedArgs, io: Io): Promise<number> {
   const spec = compileSpec(args, io);
   if (typeof spec === "number") return spec;
   const emitter = await emitters[format]();
-  const { program } = spec.compilation;
-  const inputs: InputFile[] = [
-    ...program.files.all().filter((f) => isUserFile(program, f.id)).map((f) => ({ path: f.path, role: f.id === program.entry.id ? "the spec" : "a module the spec uses" })),
-    ...flagValues(args, "weights").map((file) => ({ path: file, role: "the `--weights` file" })),
-  ];
+  const inputs = commandInputs(args, spec, ["weights"]);
   const context: EmitContext = { args, spec };
   const targets = spec.models.map((model) => ({
     model, files: emitter.files(model, context).map((f) => path.join(outDir, f)),
   }));
   for (const dir of new Set([outDir, ...targets.flatMap((t) => t.files.map((f) => path.dirname(f)))])) makeFolder(dir);
-  for (const file of targets.flatMap((t) => t.files)) {
-    const why = checkOutputPath(file, inputs);
-    if (why !== undefined) throw new ToolError("V4005", `cannot write \`${file}\`: ${why}`, { file, help: ["choose another `-o` folder"] });
-  }
+  for (const file of targets.flatMap((t) => t.files)) refuseOutput(file, inputs, "choose another `-o` folder");
   for (const { model, files } of targets) {
     for (const emitted of await emitter.emit(model, context)) {
       const file = path.join(outDir, emitted.file);

@@ -7,7 +7,10 @@ import { visibleText } from "../diagnostics/visible-text";
 import { compileSource, type Compilation, type CompiledModel } from "../pipeline";
 import { renderSummaryTable, summarize, summaryJsonText } from "../reports/summary";
 import { diskHost, readTextFile, type Host } from "../source/host";
-import { choiceFlag, flagValue, hasFlag, UsageError, type ParsedArgs } from "./args";
+import { ToolError } from "../diagnostics/tool-error";
+import { isUserFile } from "../elaborate/program";
+import { checkOutputPath, type InputFile } from "../source/write-file";
+import { choiceFlag, flagValue, flagValues, hasFlag, UsageError, type ParsedArgs } from "./args";
 import type { Io } from "./io";
 
 interface FileResult {
@@ -87,6 +90,20 @@ export interface CompiledSpec {
   readonly compilation: Compilation;
   /** The `--model` one, or all of the file's. */
   readonly models: readonly CompiledModel[];
+}
+
+/** The files a command reads (the spec, its modules, and those of `flags`), for refusing an output over one. */
+export function commandInputs(args: ParsedArgs, spec: CompiledSpec, flags: readonly string[]): InputFile[] {
+  const { program } = spec.compilation;
+  const specs = program.files.all().filter((f) => isUserFile(program, f.id)).map((f) => ({ path: f.path, role: f.id === program.entry.id ? "the spec" : "a module the spec uses" }));
+  const named = flags.flatMap((flag) => flagValues(args, flag).map((path) => ({ path, role: `the \`--${flag}\` file` })));
+  return [...specs, ...named];
+}
+
+/** A V4005 unless `file` may be written: not one of `inputs`, not a link, a device or a folder. */
+export function refuseOutput(file: string, inputs: readonly InputFile[], help: string): void {
+  const why = checkOutputPath(file, inputs);
+  if (why !== undefined) throw new ToolError("V4005", `cannot write \`${file}\`: ${why}`, { file, help: [help] });
 }
 
 /**

@@ -76,9 +76,6 @@ export const commands: readonly CommandSpec[] = [
   },
 ];
 
-/** Commands of the design that this build does not have yet. */
-export const plannedCommands: readonly string[] = [];
-
 export function findCommand(name: string): CommandSpec | undefined {
   return commands.find((c) => c.name === name);
 }
@@ -113,6 +110,5 @@ export function generalHelp(version: string): string {
     ...rows.map(([left, text]) => `  ${left.padEnd(width)}  ${text}`),
     `  ${"vitc help [command]".padEnd(width)}  this text, or a command's flags (also \`vitc <command> --help\`)`,
     `  ${"vitc --version".padEnd(width)}  the version`,
-    ...(plannedCommands.length > 0 ? ["", `Not in this build yet: ${plannedCommands.join(", ")}.`] : []),
   ].join("\n");
 }

@@ -7,7 +7,7 @@ import { isToolError, renderToolError } from "../diagnostics/tool-error";
 import { visibleText } from "../diagnostics/visible-text";
 import { parseCommandArgs, UsageError, type ParsedArgs } from "./args";
 import { checkCommand, summaryCommand } from "./check";
-import { commandHelp, findCommand, generalHelp, plannedCommands, usageLine } from "./commands";
+import { commandHelp, findCommand, generalHelp, usageLine } from "./commands";
 import type { Io } from "./io";
 import { dropOutputAfterClosedPipe, processIo } from "./io";
 import { removeTempFilesOnSignal } from "./signals";
@@ -93,7 +93,6 @@ function escapedIo(io: Io): Io {
 }
 
 function unknownCommand(name: string): UsageError {
-  if (plannedCommands.includes(name)) return new UsageError(`\`vitc ${name}\` is not in this build yet`);
   if (name.startsWith("-")) return new UsageError(`unknown flag \`${name}\`; flags come after the command`, undefined, ["`vitc check --format json x.vit`, `vitc run x.vit --backend wasm`"]);
   return new UsageError(`unknown command \`${name}\``);
 }

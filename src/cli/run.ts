@@ -10,15 +10,13 @@ import { imagenetClassName } from "../images/imagenet-classes";
 import { dataConfigFor, describeDataConfig, readImageBatch, resolveDataConfig, type ResolvedDataConfig } from "../images/preprocess";
 import { formatShape } from "../ir/shape";
 import type { CompiledModel } from "../pipeline";
-import { isUserFile } from "../elaborate/program";
-import { checkOutputPath, type InputFile } from "../source/write-file";
-import { countNonFinite, fileWeights, initialWeights, openCheckedWeights, refuseNonFinite, type WeightSource } from "../weights/bind";
+import { countNonFinite, openWeights, refuseNonFinite } from "../weights/bind";
 import { initialValues } from "../weights/init";
-import { openSafetensors, writeSafetensors, type SafetensorsFile } from "../weights/safetensors";
+import { openSafetensors, writeSafetensors } from "../weights/safetensors";
 import { formatBytes } from "../backends/tfjs/memory";
 import { inputDims } from "../shapes/check";
 import { choiceFlag, countFlag, flagValue, flagValues, hasFlag, sizeFlag, UsageError, type ParsedArgs } from "./args";
-import { compileOneModel, type CompiledSpec } from "./check";
+import { commandInputs, compileOneModel, refuseOutput, type CompiledSpec } from "./check";
 import type { Io } from "./io";
 
 /** The input of a run as host values, before any backend exists. */
@@ -46,27 +44,9 @@ function backendFlag(args: ParsedArgs): RuntimeRequest {
   return choiceFlag(args, "backend", runtimeRequests, "auto");
 }
 
-/** The weight file, opened and checked against the model, or the seeded initialisation. */
-function openWeights(args: ParsedArgs, model: CompiledModel, seed: number): { source: WeightSource; file?: SafetensorsFile } {
-  const path = flagValue(args, "weights");
-  if (path === undefined) return { source: initialWeights(seed) };
-  const file = openCheckedWeights(path, model.checked, model.name);
-  return { source: fileWeights(file), file };
-}
-
-/** The files this command reads, for refusing an `--output` that would overwrite one of them. */
-function inputFiles(args: ParsedArgs, spec: CompiledSpec): InputFile[] {
-  const { program } = spec.compilation;
-  const specs = program.files.all().filter((f) => isUserFile(program, f.id)).map((f) => ({ path: f.path, role: f.id === program.entry.id ? "the spec" : "a module the spec uses" }));
-  const named = ["weights", "input", "image"].flatMap((flag) => flagValues(args, flag).map((path) => ({ path, role: `the \`--${flag}\` file` })));
-  return [...specs, ...named];
-}
-
 function checkOutput(args: ParsedArgs, spec: CompiledSpec): string | undefined {
   const output = flagValue(args, "output");
-  if (output === undefined) return undefined;
-  const why = checkOutputPath(output, inputFiles(args, spec));
-  if (why !== undefined) throw new ToolError("V4005", `cannot write \`${output}\`: ${why}`, { file: output, help: ["choose another `--output` path"] });
+  if (output !== undefined) refuseOutput(output, commandInputs(args, spec, ["weights", "input", "image"]), "choose another `--output` path");
   return output;
 }
 
@@ -155,7 +135,7 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
   if (typeof compiled === "number") return compiled;
   const { spec, model } = compiled;
   // Everything the user named is checked before any backend loads.
-  const weights = openWeights(args, model, seed);
+  const weights = openWeights(flagValue(args, "weights"), seed, model.checked, model.name);
   let runner: Runner | undefined;
   try {
     const input = readInput(args, model, inputDims(model.checked), seed);
@@ -214,7 +194,7 @@ export async function benchCommand(args: ParsedArgs, io: Io): Promise<number> {
   const compiled = compileOneModel(args, io);
   if (typeof compiled === "number") return compiled;
   const { model } = compiled;
-  const weights = openWeights(args, model, seed);
+  const weights = openWeights(flagValue(args, "weights"), seed, model.checked, model.name);
   let runner: Runner | undefined;
   try {
     runner = await openRunner(model.checked, model.name, {

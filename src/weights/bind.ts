@@ -109,6 +109,16 @@ export function openCheckedWeights(path: string, checked: CheckedGraph, model: s
   return file;
 }
 
+/**
+ * The weights of a run or export: the safetensors file at `path`, opened and checked against the
+ * model (the caller closes it), or the seeded initialisation when no path is given.
+ */
+export function openWeights(path: string | undefined, seed: number, checked: CheckedGraph, model: string): { source: WeightSource; file?: SafetensorsFile } {
+  if (path === undefined) return { source: initialWeights(seed) };
+  const file = openCheckedWeights(path, checked, model);
+  return { source: fileWeights(file), file };
+}
+
 export function fileWeights(file: SafetensorsFile): WeightSource {
   return { description: file.path, read: (t) => file.read(t.key) };
 }
