@@ -36,10 +36,8 @@ interface Line {
 
 const openers = new Set(["(", "[", "{"]);
 const closers = new Set([")", "]", "}"]);
-const keywordTypes = new Set(T.keywords);
 /** Tokens after which a `-` is binary, as in the parser's nesting check. */
 const operandEnds = new Set([T.Ident, T.Int, T.Float, T.StringLit, T.True, T.False, T.RParen, T.RBracket]);
-const binaryOps = new Set([T.Plus, T.Minus, T.Star, T.Slash, T.SlashSlash, T.Percent, T.CmpOp, T.Equals, T.And, T.Or, T.Pipe]);
 /** A line that starts with one of these continues the statement above it. */
 const continuing = new Set([T.Help, T.Note, T.Suggest, T.Then, T.Plus, T.Star, T.Slash, T.SlashSlash, T.Percent, T.CmpOp, T.And, T.Or, T.Pipe]);
 /** A line that ends with one of these is continued by the next. */
@@ -107,8 +105,7 @@ function render(lines: readonly Line[]): string {
     const last = lastToken(previous);
     let indent = open.length > 0 ? open[open.length - 1] + INDENT : 0;
     if (first.token && closers.has(first.text)) indent = open.length > 0 ? open[open.length - 1] : 0;
-    else if (first.token && (continuing.has(first.token.tokenType) || (last && unfinished.has(last.tokenType) && !openers.has(last.image)))) indent += CONTINUATION;
-    else if (!first.token && last && unfinished.has(last.tokenType)) indent += CONTINUATION;
+    else if ((first.token && continuing.has(first.token.tokenType)) || (last && unfinished.has(last.tokenType))) indent += CONTINUATION;
     const afterOpen = last !== undefined && last.image === "{";
     const beforeClose = first.token !== undefined && first.text === "}";
     if (line.blank && !afterOpen && !beforeClose && out.length > 0) out.push("");
@@ -161,8 +158,7 @@ function spaceBetween(prev: IToken, next: IToken, beforePrev: IToken | undefined
   if (isUnaryMinus(prev, beforePrev)) return "";
   if (n === "(") return prev.tokenType === T.Ident ? "" : " ";
   if (n === "[") return operandEnds.has(prev.tokenType) ? "" : " ";
-  if (p === "," || p === ":" || p === "{" || n === "{" || n === "}") return " ";
-  if (binaryOps.has(next.tokenType) || binaryOps.has(prev.tokenType) || keywordTypes.has(prev.tokenType) || keywordTypes.has(next.tokenType)) return " ";
+  // Everything else, binary operators and keywords included, is one space apart.
   return " ";
 }
 
