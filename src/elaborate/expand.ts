@@ -46,7 +46,6 @@ export class Expander {
   /** Values of `x` already reported as not tensors by `output`: not reported again. */
   private readonly reportedOutputs = new Set<Value>();
   /** Per file id, whether it is the user's (not the standard library's). */
-  private readonly userFiles: boolean[] = [];
   /**
    * The scope and file that expressions are evaluated in now, read by the one EvalContext.
    * Evaluation never starts another evaluation in another scope, so one context serves all:
@@ -133,10 +132,6 @@ export class Expander {
   }
 
   // ---- names -------------------------------------------------------------------------------
-
-  private isUserFile(file: number): boolean {
-    return (this.userFiles[file] ??= isUserFile(this.program, file));
-  }
 
   private resolveBlock(callee: A.Name, file: number, what: "family" | "layer"): VisibleBlock | undefined {
     const visible = this.program.visible.get(file) ?? new Map<string, VisibleBlock>();
@@ -230,7 +225,7 @@ export class Expander {
     const params = decl.params.map((p) => p.name.text);
     // A syntax error hid some parameters: arguments that may be theirs are not reported again.
     const paramsLost = params.includes("");
-    const fromUser = this.isUserFile(file);
+    const fromUser = isUserFile(this.program, file);
     let sawKeyword = false;
     call.args.forEach((arg, position) => {
       let name: string;
@@ -268,7 +263,7 @@ export class Expander {
         value = unknown;
       }
       if (fromUser) {
-        const keep = value.origin && this.isUserFile(value.origin.span.file) ? value.origin.span : arg.value.span;
+        const keep = value.origin && isUserFile(this.program, value.origin.span.file) ? value.origin.span : arg.value.span;
         value = withOrigin(value, { span: keep, name });
       }
       bound.set(name, value);
@@ -431,7 +426,7 @@ export class Expander {
     }
     // In the user's files, name resolution (resolve.ts) reported the name: expansion only notes
     // that this model reaches it, for the follow-on policy's "in model" notes.
-    if (this.isUserFile(file)) this.unresolvedLayers.push(action.callee.span);
+    if (isUserFile(this.program, file)) this.unresolvedLayers.push(action.callee.span);
     else this.resolveBlock(action.callee, file, "layer");
     scope.set("x", unknown);
   }
@@ -574,10 +569,10 @@ export class Expander {
     const bad = rest.find((v) => v.kind === "int" && v.value <= 0);
     if (s.kind === "input" && bad) {
       // Lands on the argument that made the dimension (`in_chans: 0`), not on the model call.
-      const where = bad.origin && this.isUserFile(bad.origin.span.file) ? bad.origin.span : this.userSpan(s.shape.span);
+      const where = bad.origin && isUserFile(this.program, bad.origin.span.file) ? bad.origin.span : this.userSpan(s.shape.span);
       this.report(makeDiagnostic("V3112", `input dimensions must be positive integers, got [B, ${dims.join(", ")}]`, where, {
         label: bad.origin?.name ? `\`${bad.origin.name}\` is ${formatValue(bad)}` : undefined,
-        notes: this.isUserFile(s.shape.span.file) ? [] : [{ text: "the model's `input` statement", span: s.shape.span }],
+        notes: isUserFile(this.program, s.shape.span.file) ? [] : [{ text: "the model's `input` statement", span: s.shape.span }],
       }));
       return poisonInput();
     }
@@ -608,18 +603,18 @@ export class Expander {
       const v = e.kind === "name" && scope.get(e.name) === undefined ? undefined : this.eval(e, scope, file);
       return v && v.kind !== "unknown" ? [[operandText(e), v] as const] : [];
     });
-    const fromUser = values.filter(([, v]) => v.origin && this.isUserFile(v.origin.span.file));
+    const fromUser = values.filter(([, v]) => v.origin && isUserFile(this.program, v.origin.span.file));
     const primary = fromUser[0]?.[1].origin?.span ?? this.userSpan(s.span);
     // Labels name what the user wrote: in the standard library, only values passed under an
     // argument's name (not `img[1]`, a name the user never saw).
     const labels: Label[] = fromUser.slice(1)
       .filter(([, v]) => v.origin?.span.start !== primary.start || v.origin?.span.file !== primary.file)
-      .filter(([, v]) => this.isUserFile(s.span.file) || v.origin?.name !== undefined)
+      .filter(([, v]) => isUserFile(this.program, s.span.file) || v.origin?.name !== undefined)
       .map(([n, v]) => ({ span: (v.origin as ValueOrigin).span, text: `\`${v.origin?.name ?? n}\` is ${formatValue(v)}` }));
     // In the standard library, operands such as a repeat index (`i` = 2) mean nothing to the
     // user; only values passed or defaulted under an argument's name are shown there.
     const others = values.filter(([, v]) => !fromUser.some(([, u]) => u === v))
-      .filter(([, v]) => this.isUserFile(s.span.file) || v.origin?.name !== undefined);
+      .filter(([, v]) => isUserFile(this.program, s.span.file) || v.origin?.name !== undefined);
     const notes: Note[] = [];
     if (others.length > 0) notes.push({ text: others.map(([n, v]) => `\`${n}\` = ${formatValue(v)}`).join(", ") });
     for (const note of s.notes) notes.push({ text: this.text(note, scope, file) });
@@ -649,7 +644,7 @@ export class Expander {
     for (const clause of s.suggestions) {
       const current = scope.get(clause.name.text);
       const origin = current?.origin;
-      if (!current || !origin || !this.isUserFile(origin.span.file)) continue;
+      if (!current || !origin || !isUserFile(this.program, origin.span.file)) continue;
       const value = this.eval(clause.value, scope, file);
       if (value.kind !== "int" && value.kind !== "float" && value.kind !== "bool" && value.kind !== "string") continue;
       const text = formatValue(value);
@@ -689,7 +684,7 @@ export class Expander {
   private callChanged(): void {
     this.via = [...this.stack];
     this.userCall = undefined;
-    for (let i = this.stack.length - 1; i >= 0 && !this.userCall; i--) if (this.isUserFile(this.stack[i].span.file)) this.userCall = this.stack[i].span;
+    for (let i = this.stack.length - 1; i >= 0 && !this.userCall; i--) if (isUserFile(this.program, this.stack[i].span.file)) this.userCall = this.stack[i].span;
   }
 
   private originOf(span: Span): Origin {
@@ -698,11 +693,11 @@ export class Expander {
 
   /** The innermost span of the current call chain that lies in a user file. */
   userSpan(span: Span): Span {
-    return this.isUserFile(span.file) ? span : (this.userCall ?? span);
+    return isUserFile(this.program, span.file) ? span : (this.userCall ?? span);
   }
 
   private userSpanOf(value: Value, fallback: Span): Span {
-    return value.origin && this.isUserFile(value.origin.span.file) ? value.origin.span : this.userSpan(fallback);
+    return value.origin && isUserFile(this.program, value.origin.span.file) ? value.origin.span : this.userSpan(fallback);
   }
 
   expansionNote(span: Span): Note {
@@ -730,7 +725,7 @@ export class Expander {
       label: "the budget ran out here",
       notes: [
         { text: "steps count expressions evaluated, statements run, loop iterations and block calls, list items and characters made or compared; a standard model takes under 10000" },
-        ...(this.isUserFile(span.file) ? [] : [this.expansionNote(span)]),
+        ...(isUserFile(this.program, span.file) ? [] : [this.expansionNote(span)]),
       ],
       help: ["check `repeat` counts, and lists or strings built in loops"],
     }));
@@ -752,7 +747,7 @@ export class Expander {
   private report(d: Diagnostic): void {
     this.charge(1 + charUnits(d.message.length), d.primary.span);
     // Errors found in the standard library are placed at the user's line that led there.
-    if (!this.isUserFile(d.primary.span.file) && this.stack.length > 0) {
+    if (!isUserFile(this.program, d.primary.span.file) && this.stack.length > 0) {
       const where = this.userSpan(d.primary.span);
       this.diagnostics.push({ ...d, primary: { span: where, text: d.primary.text }, notes: [...d.notes, this.expansionNote(d.primary.span)] });
       return;
