@@ -9,12 +9,12 @@
 // named an order of tfjs backends, and ONNX Runtime is not tried.
 
 import { inputDims, type CheckedGraph } from "../shapes/check";
-import { refuseNonFinite, refuseNonFiniteOutputs, watchFinite, type WeightSource } from "../weights/bind";
+import { refuseNonFiniteOutputs, refuseNonFiniteWeights, watchFinite, type WeightSource } from "../weights/bind";
 import { loadOrt, RuntimeUnavailable } from "./onnx/load-runtime";
 import { OrtModel, type HostValues } from "./onnx/ort-model";
 import { backendNames, loadBackend, NoBackendLoaded, type BackendName, type LoadedBackend } from "./tfjs/load-backend";
 import { estimateMemory, type MemoryEstimate } from "./tfjs/memory";
-import { checkMemory, machineMemoryBytes, openSession, readOutputs, runForward, type Session } from "./tfjs/session";
+import { checkMemory, memoryLimit, openSession, readOutputs, runForward, type Session } from "./tfjs/session";
 
 export type RuntimeName = BackendName | "onnxruntime";
 export type RuntimeRequest = "auto" | RuntimeName;
@@ -77,11 +77,11 @@ function ortMemory(estimate: MemoryEstimate): MemoryEstimate {
 
 export async function openRunner(checked: CheckedGraph, name: string, options: RunnerOptions): Promise<Runner> {
   const env = options.env ?? process.env;
-  const limit = options.maxMemoryBytes === undefined ? { bytes: machineMemoryBytes(), given: false } : { bytes: options.maxMemoryBytes, given: true };
+  const limit = memoryLimit(options.maxMemoryBytes);
   const tfjsEstimate = estimateMemory(checked, options.batch);
   if (options.backend === "onnxruntime") {
     checkMemory(ortMemory(tfjsEstimate), name, limit);
-    return openOrt(checked, options, []);
+    return openOrt(checked, options, tfjsEstimate, []);
   }
   if (options.backend !== "auto" || env.TFJS_BACKENDS !== undefined) return openTfjs(checked, name, options, options.backend === "auto" ? "auto" : options.backend);
   // auto: tfjs on a GPU, then ONNX Runtime, then tfjs on the CPU.
@@ -97,7 +97,7 @@ export async function openRunner(checked: CheckedGraph, name: string, options: R
   try {
     const ort = loadOrt();
     checkMemory(ortMemory(tfjsEstimate), name, limit);
-    return await openOrt(checked, options, skipped, ort);
+    return await openOrt(checked, options, tfjsEstimate, skipped, ort);
   } catch (err) {
     if (!(err instanceof RuntimeUnavailable)) throw err;
     skipped.push({ name: "onnxruntime", reason: err.why });
@@ -111,16 +111,16 @@ export async function openRunner(checked: CheckedGraph, name: string, options: R
   }
 }
 
-async function openOrt(checked: CheckedGraph, options: RunnerOptions, skipped: RuntimeInfo["skipped"], ort = loadOrt()): Promise<Runner> {
+async function openOrt(checked: CheckedGraph, options: RunnerOptions, tfjsEstimate: MemoryEstimate, skipped: RuntimeInfo["skipped"], ort = loadOrt()): Promise<Runner> {
   const watched = watchFinite(options.weights);
   const model = await OrtModel.load(ort, checked, watched.source, {
     env: options.env, onProgress: options.onProgress, streamAboveBytes: options.streamAboveBytes,
-    afterRead: () => refuseNonFinite(options.weightFile === undefined ? "the initial weights" : `\`${options.weightFile}\``, options.weightFile, watched.nonFinite),
+    afterRead: () => refuseNonFiniteWeights(options.weightFile, watched.nonFinite),
   });
   const name = checked.graph.name;
   return {
     backend: { name: "onnxruntime", device: model.device, gpu: model.gpu, skipped },
-    memory: ortMemory(estimateMemory(checked, options.batch)),
+    memory: ortMemory(tfjsEstimate),
     weightBytes: model.weightBytes,
     inputDims: inputDims(checked),
     async run(input, outputs) {

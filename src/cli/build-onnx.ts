@@ -8,7 +8,7 @@ import { exportOnnx } from "../backends/onnx/export-model";
 import { defaultMaxInlineBytes } from "../backends/onnx/encode";
 import { tritonConfig, tritonModelFile } from "../backends/onnx/triton-config";
 import type { CompiledModel } from "../pipeline";
-import { openWeights, refuseNonFinite, watchFinite } from "../weights/bind";
+import { openWeights, refuseNonFiniteWeights, watchFinite } from "../weights/bind";
 import { choiceFlag, countFlag, flagValue, hasFlag, UsageError } from "./args";
 import type { EmitContext, Emitter } from "./build";
 import { packageVersion } from "./version";
@@ -46,7 +46,7 @@ export function onnxEmitter(): Emitter {
         const encoded = exportOnnx(model.checked, watched.source, {
           version: packageVersion(), externalDataName: names.data.split("/").pop()!, maxInlineBytes: maxInlineBytes(),
         });
-        refuseNonFinite(path === undefined ? "the initial weights" : `\`${path}\``, path, watched.nonFinite);
+        refuseNonFiniteWeights(path, watched.nonFinite);
         return [
           ...(names.config ? [{ file: names.config, content: tritonConfig(model.checked) }] : []),
           { file: names.model, content: encoded.model },

@@ -159,6 +159,11 @@ export function watchFinite(source: WeightSource): { source: WeightSource; nonFi
 }
 
 /** Throws a V4006 naming every tensor with non-finite values, if any. */
+/** A V4006 when weights read through `watchFinite` held NaN or infinite values: those of `file`, or the seeded ones. */
+export function refuseNonFiniteWeights(file: string | undefined, found: ReadonlyArray<{ key: string; count: number; size: number }>): void {
+  refuseNonFinite(file === undefined ? "the initial weights" : `\`${file}\``, file, found);
+}
+
 export function refuseNonFinite(what: string, file: string | undefined, found: ReadonlyArray<{ key: string; count: number; size: number }>): void {
   if (found.length === 0) return;
   const lines = found.map((f) => `\`${f.key}\`: ${f.count} of ${f.size} values are NaN or infinite`);

@@ -7,7 +7,7 @@
 import * as os from "node:os";
 import { ToolError } from "../../diagnostics/tool-error";
 import { inputDims, type CheckedGraph } from "../../shapes/check";
-import { refuseNonFinite, refuseNonFiniteOutputs, watchFinite, type WeightSource } from "../../weights/bind";
+import { refuseNonFiniteOutputs, refuseNonFiniteWeights, watchFinite, type WeightSource } from "../../weights/bind";
 import type { Tensor } from "./kernel";
 import { loadBackend, readTensor, type BackendRequest, type LoadedBackend } from "./load-backend";
 import { estimateMemory, formatBytes, wasmHeapBytes, type MemoryEstimate } from "./memory";
@@ -43,6 +43,11 @@ export function machineMemoryBytes(): number {
   return constrained > 0 && constrained < total ? constrained : total;
 }
 
+/** The memory a run may use: `--max-memory` when given, else this machine's (its cgroup's) memory. */
+export function memoryLimit(maxMemoryBytes: number | undefined): { bytes: number; given: boolean } {
+  return maxMemoryBytes === undefined ? { bytes: machineMemoryBytes(), given: false } : { bytes: maxMemoryBytes, given: true };
+}
+
 /** Throws V5003 when the run would need more than `limit` bytes (or than the wasm heap holds). */
 export function checkMemory(estimate: MemoryEstimate, model: string, limit: { bytes: number; given: boolean }, backend?: LoadedBackend): void {
   const parts = `${formatBytes(estimate.weightBytes)} of weights, ${formatBytes(estimate.activationBytes)} of activations at the peak, ${formatBytes(estimate.loadBytes)} while loading`;
@@ -71,14 +76,14 @@ export function checkMemory(estimate: MemoryEstimate, model: string, limit: { by
 /** Checks memory, loads the backend and the weights: a model ready for `runForward`. */
 export async function openSession(checked: CheckedGraph, name: string, options: SessionOptions): Promise<Session> {
   const memory = estimateMemory(checked, options.batch);
-  const limit = options.maxMemoryBytes === undefined ? { bytes: machineMemoryBytes(), given: false } : { bytes: options.maxMemoryBytes, given: true };
+  const limit = memoryLimit(options.maxMemoryBytes);
   checkMemory(memory, name, limit);
   const backend = options.loaded ?? await loadBackend(options.backend, { env: options.env });
   checkMemory(memory, name, limit, backend);
   const watched = watchFinite(options.weights);
   const model = TfjsModel.load(backend.tf, checked, watched.source, { onProgress: options.onProgress });
   try {
-    refuseNonFinite(options.weightFile === undefined ? "the initial weights" : `\`${options.weightFile}\``, options.weightFile, watched.nonFinite);
+    refuseNonFiniteWeights(options.weightFile, watched.nonFinite);
   } catch (err) {
     model.dispose();
     throw err;
