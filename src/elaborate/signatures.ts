@@ -4,7 +4,7 @@
 
 import type { AttrSpec } from "../ops/op-def";
 import { ops } from "../ops/registry";
-import type { OpKind } from "../ops/kinds";
+import { isOpKind, type OpKind } from "../ops/kinds";
 import type { Program, VisibleBlock } from "./program";
 import { builtins } from "./builtins";
 import { formatType } from "./values";
@@ -66,4 +66,15 @@ function attrType(spec: AttrSpec): string {
     case "padding": return "int | [int] | string";
     default: return spec.type;
   }
+}
+
+/**
+ * What a call's callee is, in the compiler's order of resolution (resolve.ts): a block or family
+ * visible in `file`, else an op, else a built-in function; undefined for an unknown name.
+ */
+export function calleeSignature(program: Program, file: number, callee: string): Signature | undefined {
+  const block = program.visible.get(file)?.get(callee);
+  if (block) return blockSignature(program, block);
+  if (isOpKind(callee)) return opSignature(callee);
+  return functionSignature(callee);
 }

@@ -7,19 +7,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { CompletionItemKind, InsertTextFormat, type CompletionItem, type SignatureHelp } from "vscode-languageserver";
 import { stdModules, type Program, type VisibleBlock } from "../elaborate/program";
-import { blockSignature, functionSignature, opSignature, paramLabel, type Signature } from "../elaborate/signatures";
-import { isOpKind, opKinds } from "../ops/kinds";
+import { blockSignature, calleeSignature, opSignature, paramLabel } from "../elaborate/signatures";
+import { opKinds } from "../ops/kinds";
 import { cursorContext } from "./call-context";
 import type { Analysis } from "./workspace";
 
 const statementKeywords = ["let", "if", "repeat", "residual", "input", "expect", "output", "require"];
-
-export function signatureOf(program: Program, file: number, callee: string): Signature | undefined {
-  const block = program.visible.get(file)?.get(callee);
-  if (block) return blockSignature(program, block);
-  if (isOpKind(callee)) return opSignature(callee);
-  return functionSignature(callee);
-}
 
 export function completion(a: Analysis, offset: number): CompletionItem[] {
   const ctx = cursorContext(a.text, offset);
@@ -28,7 +21,7 @@ export function completion(a: Analysis, offset: number): CompletionItem[] {
   const useMatch = /^\s*use\s+("?)([^"]*)$/.exec(ctx.linePrefix);
   if (useMatch) return useTargets(a, useMatch[1] === '"');
   if (ctx.call) {
-    const sig = signatureOf(program, a.file, ctx.call.callee);
+    const sig = calleeSignature(program, a.file, ctx.call.callee);
     if (ctx.call.atKeyword && sig) {
       const given = ctx.call.given;
       return sig.params.filter((p) => !given.has(p.name)).map((p, i) => ({
@@ -50,7 +43,7 @@ export function completion(a: Analysis, offset: number): CompletionItem[] {
   if (ctx.inBody) {
     return [
       ...visible.map((b) => blockItem(program, b)),
-      ...opKinds.filter((op) => op !== "input").map((op) => ({ label: op, kind: CompletionItemKind.Function, detail: opSignature(op).label, documentation: opSignature(op).doc })),
+      ...opKinds.filter((op) => op !== "input").map((op) => opSignature(op)).map((sig) => ({ label: sig.name, kind: CompletionItemKind.Function, detail: sig.label, documentation: sig.doc })),
       ...statementKeywords.map((k) => ({ label: k, kind: CompletionItemKind.Keyword })),
     ];
   }
@@ -97,7 +90,7 @@ function useTargets(a: Analysis, quoted: boolean): CompletionItem[] {
 export function signatureHelp(a: Analysis, offset: number): SignatureHelp | null {
   const ctx = cursorContext(a.text, offset);
   if (!ctx.call || ctx.inText) return null;
-  const sig = signatureOf(a.compilation.program, a.file, ctx.call.callee);
+  const sig = calleeSignature(a.compilation.program, a.file, ctx.call.callee);
   if (!sig) return null;
   const keyword = ctx.call.keyword;
   const active = keyword !== undefined ? sig.params.findIndex((p) => p.name === keyword) : ctx.call.index;
