@@ -11,7 +11,7 @@ import { openRunner, type Runner, type RuntimeInfo, type RuntimeRequest } from "
 import { hasErrors, type Diagnostic } from "./diagnostics/diagnostic";
 import { toJson, type JsonDiagnostic } from "./diagnostics/render-json";
 import { renderTerminal } from "./diagnostics/render-terminal";
-import { ToolError } from "./diagnostics/tool-error";
+import { ToolError, unreadableSpec } from "./diagnostics/tool-error";
 import { compileSource, type Compilation, type CompiledModel } from "./pipeline";
 import { summarize, summaryJson, summaryJsonText } from "./reports/summary";
 import { diskHost, memoryHost, type Host } from "./source/host";
@@ -51,7 +51,7 @@ export function compileText(text: string, options: CompileOptions = {}): Compila
 export function compileFile(file: string, options: Omit<CompileOptions, "path"> = {}): Compilation {
   const host = options.host ?? diskHost();
   const read = host.readFile(file);
-  if (!read.ok) throw new ToolError("V1000", `cannot read \`${file}\`: ${read.reason}`, { file });
+  if (!read.ok) throw unreadableSpec(file, read.reason);
   return compileSource(file, read.text, host, { only: options.model });
 }
 

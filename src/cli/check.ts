@@ -7,7 +7,7 @@ import { visibleText } from "../diagnostics/visible-text";
 import { compileSource, type Compilation, type CompiledModel } from "../pipeline";
 import { renderSummaryTable, summarize, summaryJsonText } from "../reports/summary";
 import { diskHost, readTextFile, type Host } from "../source/host";
-import { ToolError } from "../diagnostics/tool-error";
+import { renderToolError, ToolError, unreadableSpec } from "../diagnostics/tool-error";
 import { isUserFile } from "../elaborate/program";
 import { checkOutputPath, type InputFile } from "../source/write-file";
 import { choiceFlag, flagValue, flagValues, hasFlag, UsageError, type ParsedArgs } from "./args";
@@ -26,7 +26,8 @@ function compileFile(path: string, host: Host, only?: string): FileResult {
 
 function unreadableJson(path: string, reason: string): JsonDiagnostic {
   const zero = { line: 0, character: 0 };
-  return { file: path, severity: "error", code: "V1000", message: `cannot read \`${path}\`: ${reason}`, range: { start: zero, end: zero }, notes: [], help: [], labels: [], suggestions: [] };
+  const { message } = unreadableSpec(path, reason);
+  return { file: path, severity: "error", code: "V1000", message, range: { start: zero, end: zero }, notes: [], help: [], labels: [], suggestions: [] };
 }
 
 /**
@@ -58,7 +59,7 @@ export function checkCommand(args: ParsedArgs, io: Io): number {
   for (const file of args.operands) {
     const r = compileFile(file, host);
     if (r.unreadable !== undefined) {
-      io.out(`${visibleText(`${r.path}: error[V1000]: cannot read \`${r.path}\`: ${r.unreadable}`)}\n`);
+      io.out(`${renderToolError(unreadableSpec(r.path, r.unreadable))}\n`);
       errors++;
       continue;
     }
@@ -114,7 +115,7 @@ export function compileSpec(args: ParsedArgs, io: Io): CompiledSpec | number {
   const only = flagValue(args, "model");
   const result = compileFile(args.operands[0], diskHost(), only);
   if (result.unreadable !== undefined) {
-    io.err(visibleText(`${result.path}: error[V1000]: cannot read \`${result.path}\`: ${result.unreadable}`));
+    io.err(renderToolError(unreadableSpec(result.path, result.unreadable)));
     return 1;
   }
   const c = result.compilation as Compilation;

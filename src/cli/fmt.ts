@@ -3,7 +3,7 @@
 // reported and left alone; files are replaced whole (writeFileAtomic), through symbolic links.
 
 import * as fs from "node:fs";
-import { ToolError } from "../diagnostics/tool-error";
+import { renderToolError, ToolError, unreadableSpec } from "../diagnostics/tool-error";
 import { renderTerminal } from "../diagnostics/render-terminal";
 import { visibleText } from "../diagnostics/visible-text";
 import { formatSource } from "../format/format";
@@ -20,7 +20,7 @@ export function fmtCommand(args: ParsedArgs, io: Io): number {
   for (const file of args.operands) {
     const read = readTextFile(file);
     if (!read.ok) {
-      io.err(visibleText(`${file}: error[V1000]: cannot read \`${file}\`: ${read.reason}`));
+      io.err(renderToolError(unreadableSpec(file, read.reason)));
       failed++;
       continue;
     }

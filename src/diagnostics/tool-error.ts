@@ -21,6 +21,11 @@ export function isToolError(err: unknown): err is ToolError {
   return err instanceof ToolError;
 }
 
+/** V1000: a spec that cannot be read (missing, a folder, binary, too large). */
+export function unreadableSpec(path: string, reason: string): ToolError {
+  return new ToolError("V1000", `cannot read \`${path}\`: ${reason}`, { file: path });
+}
+
 /**
  * `file: error[CODE]: message`, then its notes and help, as the terminal renderer does, with
  * control characters (from a file name, a tensor name) shown as escapes.
