@@ -1,8 +1,11 @@
-// `npm run bench -- onnx`: vitc's ONNX export against timm's own (torch.onnx), both run by the
+// `npm run bench -- onnx`: vitc's ONNX export against timm's own (torch.onnx), all run by the
 // same ONNX Runtime in this process with the same options (every graph optimisation, one
-// intra-op thread per core), in rounds of one session each that alternate between the two, so
-// that the shared machine's load falls on both alike and only one session is ever alive. ViT-Ti/16, ViT-B/16, Swin-T and MobileViT-S at batch 1 and 8, with
-// seeded weights (speed does not depend on the values).
+// intra-op thread per core), in rounds of one session each that alternate between the graphs, so
+// that the shared machine's load falls on all alike and only one session is ever alive.
+// ViT-Ti/16, ViT-B/16, Swin-T and MobileViT-S at batch 1 and 8, with seeded weights (speed does
+// not depend on the values). vitc's graph is timed twice: as `--backend onnxruntime` runs it (the
+// `onnxruntime` op set, with ONNX Runtime's fused Attention) and as `vitc build --emit onnx`
+// writes it by default (standard ONNX, for any runtime).
 //
 // Also: which fusions ONNX Runtime applied to each graph (its optimised model, op by op),
 // PyTorch eager on the same machine (from scripts/export-timm-onnx.py), vitc on wasm for ViT-B/16
@@ -93,9 +96,9 @@ export async function onnxSpeed() {
   const fusions = {};
   for (const name of models) {
     const compiled = compile(name);
-    const vitcModel = exportOnnx(compiled.checked, initialWeights(0), { version: "bench" }).model;
+    const exported = (ops) => exportOnnx(compiled.checked, initialWeights(0), { version: "bench", ops }).model;
     const timmFile = path.join(timmDir, `${name}.onnx`);
-    const graphs = { vitc: vitcModel, ...(fs.existsSync(timmFile) ? { timm: timmFile } : {}) };
+    const graphs = { vitc: exported("onnxruntime"), vitc_standard: exported("standard"), ...(fs.existsSync(timmFile) ? { timm: timmFile } : {}) };
     fusions[name] = {};
     for (const [who, model] of Object.entries(graphs)) fusions[name][who] = await optimisedOps(ort, model, options);
     const dims = compiled.checked.nodes[0].shape.dims;
@@ -121,9 +124,10 @@ export async function onnxSpeed() {
     }
     for (const [b, { batch }] of batches.entries()) {
       const t = times[b];
-      const row = { model: name, batch, vitc_ms: median(t.vitc), timm_ms: t.timm ? median(t.timm) : undefined, runs_ms: t };
+      const row = { model: name, batch, vitc_ms: median(t.vitc), vitc_standard_ms: median(t.vitc_standard), timm_ms: t.timm ? median(t.timm) : undefined, runs_ms: t };
       rows.push(row);
-      console.log(`  ${name} batch ${batch}: vitc ${row.vitc_ms.toFixed(1)} ms${row.timm_ms ? `, timm ${row.timm_ms.toFixed(1)} ms (${(row.vitc_ms / row.timm_ms).toFixed(2)}x)` : ""}`);
+      const ratio = (ms) => (row.timm_ms ? ` (${(ms / row.timm_ms).toFixed(2)}x)` : "");
+      console.log(`  ${name} batch ${batch}: vitc ${row.vitc_ms.toFixed(1)} ms${ratio(row.vitc_ms)}, standard ops ${row.vitc_standard_ms.toFixed(1)} ms${ratio(row.vitc_standard_ms)}${row.timm_ms ? `, timm ${row.timm_ms.toFixed(1)} ms` : ""}`);
     }
   }
 
@@ -147,10 +151,11 @@ export async function onnxSpeed() {
   const weightBytes = 4 * Number(dist("reports/summary.js").summarize(vitB).params);
   const rss = peakRss(["run", "specs/vit_base_patch16_224.vit", "--backend", "onnxruntime"]);
 
-  console.log("\nmodel                          batch   vitc ms   timm ms   vitc/timm   PyTorch eager ms");
+  console.log("\nvitc: the graph `--backend onnxruntime` runs; standard: `vitc build --emit onnx`'s default");
+  console.log("model                          batch   vitc ms   timm ms   vitc/timm   standard/timm   PyTorch eager ms");
   for (const r of rows) {
-    const ratio = r.timm_ms ? (r.vitc_ms / r.timm_ms).toFixed(2) : "";
-    console.log(`${r.model.padEnd(30)} ${String(r.batch).padStart(5)} ${r.vitc_ms.toFixed(1).padStart(9)} ${(r.timm_ms?.toFixed(1) ?? "").padStart(9)} ${ratio.padStart(11)} ${(r.pytorch_ms?.toFixed(1) ?? "").padStart(18)}`);
+    const ratio = (ms) => (r.timm_ms ? (ms / r.timm_ms).toFixed(2) : "");
+    console.log(`${r.model.padEnd(30)} ${String(r.batch).padStart(5)} ${r.vitc_ms.toFixed(1).padStart(9)} ${(r.timm_ms?.toFixed(1) ?? "").padStart(9)} ${ratio(r.vitc_ms).padStart(11)} ${ratio(r.vitc_standard_ms).padStart(15)} ${(r.pytorch_ms?.toFixed(1) ?? "").padStart(18)}`);
   }
   const vitB1 = rows.find((r) => r.model === "vit_base_patch16_224" && r.batch === 1);
   console.log(`\nvit_base_patch16_224 batch 1 on wasm: ${wasmMs.toFixed(1)} ms, ${(wasmMs / vitB1.vitc_ms).toFixed(1)}x onnxruntime`);

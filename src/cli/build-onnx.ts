@@ -2,10 +2,12 @@
 // file given with `--weights`, checked against the model before any work, or the seeded
 // initialisation of `--seed`), or, with `--layout triton`, as a Triton model repository entry
 // (`<model>/config.pbtxt`, `<model>/1/model.onnx`). Weights past 2 GB go to ONNX external data
-// beside the model file (`….onnx.data`).
+// beside the model file (`….onnx.data`). `--ops onnxruntime` lets the graph use ONNX Runtime's
+// fused kernels, for a model that only ONNX Runtime will serve.
 
 import { exportOnnx } from "../backends/onnx/export-model";
 import { defaultMaxInlineBytes } from "../backends/onnx/encode";
+import { onnxOpSets, type OnnxOpSet } from "../backends/onnx/lowering";
 import { tritonConfig, tritonModelFile } from "../backends/onnx/triton-config";
 import type { CompiledModel } from "../pipeline";
 import { openWeights, refuseNonFiniteWeights, watchFinite } from "../weights/bind";
@@ -30,10 +32,15 @@ function modelFiles(model: CompiledModel, context: EmitContext): { model: string
   return { model: `${model.name}.onnx`, data: `${model.name}.onnx.data` };
 }
 
+function opSet(context: EmitContext): OnnxOpSet {
+  return choiceFlag(context.args, "ops", onnxOpSets, "standard");
+}
+
 export function onnxEmitter(): Emitter {
   return {
     files(model, context) {
       if (hasFlag(context.args, "weights") && hasFlag(context.args, "seed")) throw new UsageError("give either `--weights` or `--seed`, not both", context.args.command);
+      opSet(context);
       const names = modelFiles(model, context);
       return [...(names.config ? [names.config] : []), names.model, names.data];
     },
@@ -44,7 +51,7 @@ export function onnxEmitter(): Emitter {
       try {
         const watched = watchFinite(weights.source);
         const encoded = exportOnnx(model.checked, watched.source, {
-          version: packageVersion(), externalDataName: names.data.split("/").pop()!, maxInlineBytes: maxInlineBytes(),
+          version: packageVersion(), externalDataName: names.data.split("/").pop()!, maxInlineBytes: maxInlineBytes(), ops: opSet(context),
         });
         refuseNonFiniteWeights(path, watched.nonFinite);
         return [

@@ -62,8 +62,8 @@ const typescriptEmitter: Emitter = {
 };
 
 
-/** Flags that only an ONNX build reads: the weights it embeds, and its folder layout. */
-const onnxOnlyFlags = ["weights", "seed", "layout"] as const;
+/** Flags that only an ONNX build reads: the weights it embeds, its folder layout and its operators. */
+const onnxOnlyFlags = ["weights", "seed", "layout", "ops"] as const;
 
 function emitFlag(args: ParsedArgs): EmitFormat {
   const value = flagValue(args, "emit");
@@ -76,7 +76,7 @@ export async function buildCommand(args: ParsedArgs, io: Io): Promise<number> {
   const format = emitFlag(args);
   const onnxOnly = onnxOnlyFlags.find((flag) => hasFlag(args, flag));
   if (format !== "onnx" && onnxOnly !== undefined) {
-    throw new UsageError(`\`--${onnxOnly}\` is a flag of \`--emit onnx\`, which carries the weights; a TypeScript module takes its weights when it runs (\`createModel(weights)\`)`, args.command);
+    throw new UsageError(`\`--${onnxOnly}\` is a flag of \`--emit onnx\`; a TypeScript module runs on tfjs and takes its weights when it runs (\`createModel(weights)\`)`, args.command);
   }
   const outDir = flagValue(args, "out-dir") ?? "generated";
   const spec = compileSpec(args, io);

@@ -64,6 +64,7 @@ export const commands: readonly CommandSpec[] = [
       { ...weights, help: "with --emit onnx: timm weights as safetensors to embed (F32, F16 or BF16); default: seeded initialisation" },
       { ...seed, help: "with --emit onnx: seed of the initial weights (default 0)" },
       { name: "layout", value: "NAME", help: "with --emit onnx: `flat` (default, `<model>.onnx`) or `triton` (a model repository: `<model>/config.pbtxt`, `<model>/1/model.onnx`)" },
+      { name: "ops", value: "SET", help: "with --emit onnx: `standard` (default: ONNX opset 17, loaded by every runtime) or `onnxruntime` (also ONNX Runtime's fused Attention kernel: faster there, loaded nowhere else)" },
     ],
   },
   {

@@ -2,8 +2,9 @@
 // is DESIGN.md's ONNX interface (opset, the input `input` with a symbolic batch, the outputs
 // `logits` and `features`, timm's keys as initializer names, the metadata), ONNX Runtime loads it
 // with every graph optimisation and runs it at any batch, a written file gives the outputs of
-// the same model exported in memory, weights past the inline limit go to external data, and the
-// Triton layout is a model repository entry.
+// the same model exported in memory, weights past the inline limit go to external data, the
+// Triton layout is a model repository entry, and `--ops onnxruntime` fuses each attention into
+// one ONNX Runtime Attention node while the default stays within ONNX's own operators.
 
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -12,6 +13,7 @@ import { onnx } from "onnx-proto";
 import { afterAll, describe, expect, it } from "vitest";
 import { exportOnnx } from "../../src/backends/onnx/export-model";
 import { loadOrt } from "../../src/backends/onnx/load-runtime";
+import { onnxOpSets } from "../../src/backends/onnx/lowering";
 import { fileWeights, weightBytes } from "../../src/weights/bind";
 import { openSafetensors } from "../../src/weights/safetensors";
 import { compileFile, fixturesDir, repoRoot } from "../helpers/compile";
@@ -159,11 +161,46 @@ describe("vitc build --emit onnx", () => {
     expect(outputs.logits.dims).toEqual([4, 10]);
   });
 
+  it("--ops onnxruntime makes each block's attention one com.microsoft Attention node; the default uses ONNX's operators only", async () => {
+    const dir = path.join(tmp, "ort-ops");
+    const r = vitc(["build", vitTinySpec, "--emit", "onnx", "-o", dir, "--weights", vitTinyWeights, "--ops", "onnxruntime"]);
+    expect(r.err).toBe("");
+    const fused = readModel(path.join(dir, "vit_tiny.onnx"));
+    const standard = readModel(file);
+    const opsets = (m: onnx.ModelProto) => m.opsetImport.map((o) => [o.domain ?? "", Number(o.version)]);
+    const metadata = (m: onnx.ModelProto) => Object.fromEntries(m.metadataProps.map((p) => [p.key, p.value]));
+    expect(opsets(standard)).toEqual([["", 17]]);
+    expect(standard.graph!.node!.every((n) => (n.domain ?? "") === "")).toBe(true);
+    expect(metadata(standard)["vitc.ops"]).toBe("standard");
+    expect(opsets(fused)).toEqual([["", 17], ["com.microsoft", 1]]);
+    expect(metadata(fused)["vitc.ops"]).toBe("onnxruntime");
+    const nodes = fused.graph!.node!;
+    const attention = nodes.filter((n) => n.domain === "com.microsoft");
+    expect(attention.map((n) => n.opType)).toEqual(["Attention", "Attention"]); // depth 2
+    // Each reads its block's qkv Linear directly (weight transposed to [in, 3*D], timm's bias);
+    // the Linear's own MatMul and the heads' Transpose/Split are gone.
+    for (const [block, node] of attention.entries()) {
+      const weightsFrom = nodes.find((n) => n.output!.includes(node.input![1]))!;
+      expect([weightsFrom.opType, weightsFrom.input]).toEqual(["Transpose", [`blocks.${block}.attn.qkv.weight`]]);
+      expect(node.input![2]).toBe(`blocks.${block}.attn.qkv.bias`);
+      expect(nodes.filter((n) => n.input!.includes(`blocks.${block}.attn.qkv.weight`))).toHaveLength(1);
+    }
+    expect(nodes.filter((n) => n.opType === "Split" || n.opType === "Softmax")).toEqual([]);
+    const inputs = openSafetensors(path.join(fixturesDir, "vit_tiny", "input.safetensors"));
+    const expected = openSafetensors(path.join(fixturesDir, "vit_tiny", "output.safetensors"));
+    const outputs = await run(path.join(dir, "vit_tiny.onnx"), inputs.read("input"), [2, 3, 32, 32]);
+    expect(maxAbsDiff(outputs.logits.data, expected.read("logits"))).toBeLessThan(1e-3);
+    inputs.close();
+    expected.close();
+  });
+
   it.each([
     ["--weights with --emit ts", ["--emit", "ts", "--weights", vitTinyWeights], /`--weights` is a flag of `--emit onnx`/],
     ["--seed with --emit ts", ["--emit", "ts", "--seed", "1"], /`--seed` is a flag of `--emit onnx`/],
     ["--weights and --seed together", ["--emit", "onnx", "--weights", vitTinyWeights, "--seed", "1"], /give either `--weights` or `--seed`, not both/],
     ["an unknown layout", ["--emit", "onnx", "--layout", "tritn"], /flag `--layout` must be one of `flat`, `triton`, got `tritn`/],
+    ["an unknown op set", ["--emit", "onnx", "--ops", "ort"], /flag `--ops` must be one of `standard`, `onnxruntime`, got `ort`/],
+    ["--ops with --emit ts", ["--emit", "ts", "--ops", "onnxruntime"], /`--ops` is a flag of `--emit onnx`/],
   ])("%s is a usage error (exit 2)", (_what, flags, message) => {
     const r = vitc(["build", vitTinySpec, "-o", path.join(tmp, "never"), ...flags]);
     expect(r.err).toMatch(message);
@@ -182,11 +219,12 @@ describe("vitc build --emit onnx", () => {
 
 describe("the standard specs export to ONNX that ONNX Runtime loads with every optimisation", () => {
   // The smallest model of each family (a ViT-L would take a minute): seeded weights, batch 2.
-  it.each(["vit_tiny_patch16_224", "deit_tiny_distilled_patch16_224", "vit_tiny_r_s16_p8_224", "swin_tiny_patch4_window7_224", "mobilevit_xxs"])("%s", async (name) => {
+  const names = ["vit_tiny_patch16_224", "deit_tiny_distilled_patch16_224", "vit_tiny_r_s16_p8_224", "swin_tiny_patch4_window7_224", "mobilevit_xxs"];
+  it.each(names.flatMap((name) => onnxOpSets.map((ops) => [name, ops] as const)))("%s, %s ops", async (name, ops) => {
     const compiled = compileFile(path.join(repoRoot, "specs", `${name}.vit`));
     const { checked } = compiled.models[0];
     const { initialWeights } = await import("../../src/weights/bind");
-    const bytes = exportOnnx(checked, initialWeights(0), { version: "test" }).model;
+    const bytes = exportOnnx(checked, initialWeights(0), { version: "test", ops }).model;
     const input = checked.nodes[0].shape!.dims;
     const outputs = await run(bytes, noise(2 * input.reduce((a, b) => a * b, 1)), [2, ...input]);
     for (const key of ["logits", "features"]) {

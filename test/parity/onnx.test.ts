@@ -3,11 +3,13 @@
 // every module output the case recorded (`act.*`, exported as extra graph outputs), then
 // features, pre_logits and logits, must agree within the case's suggested_atol, in graph order,
 // so that the first layer that disagrees is named. The plain export (no extra outputs, so ORT
-// fuses freely) must give the same logits too.
+// fuses freely) must give the same logits too. Both op sets: standard ONNX, and the graph with
+// ONNX Runtime's fused Attention that `--backend onnxruntime` runs.
 
 import { describe, expect, it } from "vitest";
 import { exportOnnx } from "../../src/backends/onnx/export-model";
 import { loadOrt } from "../../src/backends/onnx/load-runtime";
+import { onnxOpSets } from "../../src/backends/onnx/lowering";
 import { moduleOutputNode } from "../../src/ir/graph";
 import { checkWeightFile, expectedTensors, fileWeights } from "../../src/weights/bind";
 import { openSafetensors } from "../../src/weights/safetensors";
@@ -28,7 +30,8 @@ async function runOnnx(bytes: Uint8Array, input: Float32Array, shape: readonly n
 }
 
 describe("timm parity through ONNX Runtime", () => {
-  it.for(parityCases)("$name: every recorded module output, features and logits match timm", async ({ name, dir, spec }) => {
+  const cases = parityCases.flatMap((c) => onnxOpSets.map((ops) => ({ ...c, ops })));
+  it.for(cases)("$name, $ops ops: every recorded module output, features and logits match timm", async ({ name, dir, spec, ops }) => {
     const config = readFixtureConfig(dir);
     const compiled = compileFile(spec);
     expect(compiled.diagnostics).toEqual([]);
@@ -43,8 +46,8 @@ describe("timm parity through ONNX Runtime", () => {
 
     const weights = openSafetensors(path.join(dir, "weights.safetensors"));
     checkWeightFile(expectedTensors(checked), weights, name);
-    const withLayers = exportOnnx(checked, fileWeights(weights), { version: "test", capture });
-    const plain = exportOnnx(checked, fileWeights(weights), { version: "test" });
+    const withLayers = exportOnnx(checked, fileWeights(weights), { version: "test", capture, ops });
+    const plain = exportOnnx(checked, fileWeights(weights), { version: "test", ops });
     weights.close();
 
     const inputs = openSafetensors(path.join(dir, "input.safetensors"));

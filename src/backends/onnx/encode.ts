@@ -1,14 +1,17 @@
 // Encodes an ONNX graph as a ModelProto with onnx-proto (ONNX's own schema compiled by
-// protobufjs): IR version 8, opset 17, the model's metadata. A protobuf message cannot pass 2 GB,
+// protobufjs): IR version 8, opset 17 (and version 1 of ONNX Runtime's `com.microsoft` set when
+// the graph uses its fused kernels), the model's metadata. A protobuf message cannot pass 2 GB,
 // so past `maxInlineBytes` of initializers the large ones go to an external data file (ONNX's
 // external data: location, offset and length per tensor, offsets aligned to 4 KiB so that a
 // runtime can map them); the model file then holds only the graph.
 
 import { onnx } from "onnx-proto";
-import type { AttrValue, DeferredValues, OnnxGraph, OnnxInitializer, OnnxValueInfo, TensorValues } from "./graph-builder";
+import { ortDomain, type AttrValue, type DeferredValues, type OnnxGraph, type OnnxInitializer, type OnnxValueInfo, type TensorValues } from "./graph-builder";
 
 export const irVersion = 8;
 export const opsetVersion = 17;
+/** The version of ONNX Runtime's contrib operator set that its fused kernels are registered under. */
+export const ortOpsetVersion = 1;
 /** protobuf's limit on one message, less room for the graph itself. */
 export const defaultMaxInlineBytes = 2 ** 31 - 64 * 2 ** 20;
 /** Tensors smaller than this stay in the model file even when the rest goes outside. */
@@ -82,13 +85,16 @@ export function encodeModel(graph: OnnxGraph, options: EncodeOptions): EncodedMo
   });
   const model: onnx.IModelProto = {
     irVersion,
-    opsetImport: [{ domain: "", version: opsetVersion }],
+    opsetImport: [
+      { domain: "", version: opsetVersion },
+      ...(graph.nodes.some((n) => n.domain === ortDomain) ? [{ domain: ortDomain, version: ortOpsetVersion }] : []),
+    ],
     producerName: "vitc",
     producerVersion: options.producerVersion,
     graph: {
       name: graph.name,
       node: graph.nodes.map((n) => ({
-        name: n.name, opType: n.opType, input: [...n.inputs], output: [...n.outputs],
+        name: n.name, opType: n.opType, domain: n.domain, input: [...n.inputs], output: [...n.outputs],
         attribute: Object.entries(n.attrs).map(([name, value]) => attribute(name, value)),
       })),
       initializer,

@@ -8,6 +8,7 @@ import type { Shape } from "../../ir/shape";
 import type { CheckedGraph } from "../../shapes/check";
 import { expectedTensors, tensorSize, type ExpectedTensor, type WeightSource } from "../../weights/bind";
 import { GraphBuilder, type OnnxGraph, type OnnxValueInfo } from "./graph-builder";
+import type { OnnxOpSet, Producer } from "./lowering";
 import { lowerings } from "./lowerings";
 
 /** The graph's outputs, besides which a caller may ask for any node's value by name. */
@@ -25,6 +26,8 @@ export interface LowerOptions {
   readonly onProgress?: (p: { done: number; total: number }) => void;
   /** Read each weight only when it is encoded (a streamed encoding then holds one at a time). */
   readonly deferReads?: boolean;
+  /** Standard ONNX only (the default), or also ONNX Runtime's fused kernels. */
+  readonly ops?: OnnxOpSet;
 }
 
 function valueInfo(name: string, shape: Shape): OnnxValueInfo {
@@ -39,6 +42,26 @@ export function lowerToOnnx(checked: CheckedGraph, source: WeightSource, options
   const g = new GraphBuilder();
   const values: string[] = [];
   const inputs: OnnxValueInfo[] = [];
+  const read = new Map<string, string>();
+  /** The initializer of a node's parameter, under its timm key, read from the source once. */
+  const weightOf = (node: { op: string; path: string }) => (name: string): string => {
+    const key = weightKey(node.path, name);
+    const known = read.get(key);
+    if (known !== undefined) return known;
+    const t = expected.get(key);
+    if (t === undefined) throw new Error(`\`${node.op}\` at \`${node.path}\` has no parameter \`${name}\``);
+    const size = tensorSize(t.shape);
+    const readValues = () => {
+      const values = source.read(t);
+      done += size;
+      options.onProgress?.({ done, total });
+      return values;
+    };
+    const initializer = g.initializer(key, t.shape, options.deferReads ? { byteLength: 4 * size, read: readValues } : readValues());
+    read.set(key, initializer);
+    return initializer;
+  };
+  const shapesOf = (node: { inputs: readonly number[] }) => node.inputs.map((i) => checked.nodes[i].shape!);
   for (const { node, shape } of checked.nodes) {
     g.scope = node.path === "" ? node.op : node.path;
     if (node.op === "input") {
@@ -46,30 +69,19 @@ export function lowerToOnnx(checked: CheckedGraph, source: WeightSource, options
       inputs.push(valueInfo("input", shape!));
       continue;
     }
-    const read = new Map<string, string>();
     values[node.id] = lowerings[node.op]({
       g,
       inputs: node.inputs.map((i) => values[i]),
       attrs: node.attrs,
-      inputShapes: node.inputs.map((i) => checked.nodes[i].shape!),
+      inputShapes: shapesOf(node),
       out: shape!,
       path: node.path,
-      weight(name) {
-        const key = weightKey(node.path, name);
-        const known = read.get(key);
-        if (known !== undefined) return known;
-        const t = expected.get(key);
-        if (t === undefined) throw new Error(`\`${node.op}\` at \`${node.path}\` has no parameter \`${name}\``);
-        const size = tensorSize(t.shape);
-        const readValues = () => {
-          const values = source.read(t);
-          done += size;
-          options.onProgress?.({ done, total });
-          return values;
-        };
-        const name_ = g.initializer(key, t.shape, options.deferReads ? { byteLength: 4 * size, read: readValues } : readValues());
-        read.set(key, name_);
-        return name_;
+      weight: weightOf(node),
+      ops: options.ops ?? "standard",
+      producer(i): Producer | undefined {
+        const made = checked.nodes[node.inputs[i]].node;
+        if (made.op === "input") return undefined;
+        return { op: made.op, attrs: made.attrs, inputs: made.inputs.map((j) => values[j]), inputShapes: shapesOf(made), weight: weightOf(made) };
       },
     });
   }

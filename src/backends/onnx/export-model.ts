@@ -8,6 +8,7 @@ import { inputDims, type CheckedGraph } from "../../shapes/check";
 import type { WeightSource } from "../../weights/bind";
 import { encodeModel, type EncodedModel } from "./encode";
 import { lowerToOnnx, type LowerOptions } from "./export-graph";
+import type { OnnxOpSet } from "./lowering";
 
 export interface ExportOptions extends LowerOptions {
   /** vitc's version, for `vitc.version` and the producer. */
@@ -18,13 +19,17 @@ export interface ExportOptions extends LowerOptions {
   readonly maxInlineBytes?: number;
 }
 
-/** `vitc.model`, `vitc.version` and the `preprocess.*` keys of DESIGN.md's ONNX interface. */
-export function onnxMetadata(checked: CheckedGraph, version: string): Record<string, string> {
+/**
+ * `vitc.model`, `vitc.version` and the `preprocess.*` keys of DESIGN.md's ONNX interface, and
+ * `vitc.ops`: `standard`, or `onnxruntime` for a graph that only ONNX Runtime loads.
+ */
+export function onnxMetadata(checked: CheckedGraph, version: string, ops: OnnxOpSet = "standard"): Record<string, string> {
   const dims = inputDims(checked);
   const config = dataConfigFor(checked.graph.family, checked.graph.name, [dims[1] ?? 0, dims[2] ?? 0]);
   return {
     "vitc.model": checked.graph.name,
     "vitc.version": version,
+    "vitc.ops": ops,
     "preprocess.input_size": dims.join(","),
     "preprocess.crop_pct": String(config.cropPct),
     "preprocess.mean": config.mean.join(","),
@@ -37,7 +42,7 @@ export function onnxMetadata(checked: CheckedGraph, version: string): Record<str
 export function exportOnnx(checked: CheckedGraph, source: WeightSource, options: ExportOptions): EncodedModel {
   const graph = lowerToOnnx(checked, source, options);
   return encodeModel(graph, {
-    metadata: onnxMetadata(checked, options.version),
+    metadata: onnxMetadata(checked, options.version, options.ops),
     producerVersion: options.version,
     externalDataName: options.externalDataName ?? `${checked.graph.name}.onnx.data`,
     maxInlineBytes: options.maxInlineBytes,

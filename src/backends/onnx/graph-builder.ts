@@ -3,12 +3,15 @@
 // protobuf bytes with onnx-proto. Invariants: every value name is unique; an initializer's name is
 // the timm state_dict key when its values are stored exactly as timm stores them, and a name under
 // the node's path with a suffix of its own (`….relative_position_index`) otherwise; constants of
-// the same values are made once.
+// the same values are made once. `finish` drops the nodes whose outputs nothing reads (a fused
+// lowering leaves the nodes it replaced behind) and the initializers no node reads then.
 
 export type AttrValue = number | string | readonly number[] | { readonly float: number };
 
 export interface OnnxNode {
   readonly opType: string;
+  /** The operator set: "" for ONNX's own, `com.microsoft` for ONNX Runtime's fused kernels. */
+  readonly domain: string;
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   readonly attrs: Readonly<Record<string, AttrValue>>;
@@ -68,10 +71,15 @@ export class GraphBuilder {
   }
 
   /** Adds a node with `count` outputs; returns their names. */
-  opN(opType: string, inputs: readonly string[], count: number, attrs: Readonly<Record<string, AttrValue>> = {}): string[] {
+  opN(opType: string, inputs: readonly string[], count: number, attrs: Readonly<Record<string, AttrValue>> = {}, domain = ""): string[] {
     const outputs = Array.from({ length: count }, () => this.fresh(opType));
-    this.nodes.push({ opType, inputs, outputs, attrs, name: this.fresh(`${opType}_node`) });
+    this.nodes.push({ opType, domain, inputs, outputs, attrs, name: this.fresh(`${opType}_node`) });
     return outputs;
+  }
+
+  /** Adds a node of ONNX Runtime's own operator set (`com.microsoft`) with one output. */
+  ortOp(opType: string, inputs: readonly string[], attrs: Readonly<Record<string, AttrValue>> = {}): string {
+    return this.opN(opType, inputs, 1, attrs, ortDomain)[0];
   }
 
   /** Adds an initializer under exactly `name` (a timm key must stay as it is); returns the name. */
@@ -115,10 +123,21 @@ export class GraphBuilder {
   /** Adds an Identity that gives `value` the name `name` (graph outputs have fixed names). */
   rename(value: string, name: string): void {
     this.reserve(name);
-    this.nodes.push({ opType: "Identity", inputs: [value], outputs: [name], attrs: {}, name: this.fresh("Identity_node") });
+    this.nodes.push({ opType: "Identity", domain: "", inputs: [value], outputs: [name], attrs: {}, name: this.fresh("Identity_node") });
   }
 
+  /** The graph: what the outputs depend on, nodes still in topological order. */
   finish(name: string, inputs: readonly OnnxValueInfo[], outputs: readonly OnnxValueInfo[]): OnnxGraph {
-    return { name, nodes: this.nodes, initializers: this.initializers, inputs, outputs };
+    const read = new Set(outputs.map((o) => o.name));
+    const live: OnnxNode[] = [];
+    for (const node of [...this.nodes].reverse()) {
+      if (!node.outputs.some((o) => read.has(o))) continue;
+      live.push(node);
+      for (const i of node.inputs) read.add(i);
+    }
+    return { name, nodes: live.reverse(), initializers: this.initializers.filter((t) => read.has(t.name)), inputs, outputs };
   }
 }
+
+/** The operator set of ONNX Runtime's contrib kernels. */
+export const ortDomain = "com.microsoft";

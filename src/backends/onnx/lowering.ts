@@ -1,5 +1,7 @@
 // What an ONNX lowering is: one primitive op (src/ops/) written as standard ONNX ops (opset 17)
-// on the graph builder. The table (lowerings.ts) has one entry per OpKind, under the op table's
+// on the graph builder; with the `onnxruntime` op set, a lowering may instead use one of ONNX
+// Runtime's fused kernels, reading the lowered inputs of the IR node that made its input (the
+// nodes it then leaves unread are dropped when the graph is finished). The table (lowerings.ts) has one entry per OpKind, under the op table's
 // keys. Tensors keep the IR's logical layout (NCHW where the IR says NCHW): ONNX Runtime chooses
 // its own storage (NCHWc) for convolutions, and cancels the transposes that meet.
 //
@@ -7,8 +9,25 @@
 // in the graph: a Reshape keeps it with 0 (copy the input's) or infers it with -1, never fixes it.
 
 import type { Shape } from "../../ir/shape";
+import type { OpKind } from "../../ops/kinds";
 import type { Attrs } from "../../ops/op-def";
 import type { GraphBuilder } from "./graph-builder";
+
+/**
+ * The operators an export may use: ONNX's standard set, which every runtime and serving engine
+ * loads, or also ONNX Runtime's fused kernels (`com.microsoft`), which only ONNX Runtime loads.
+ */
+export const onnxOpSets = ["standard", "onnxruntime"] as const;
+export type OnnxOpSet = (typeof onnxOpSets)[number];
+
+/** The IR node that made one of a node's inputs, as its own lowering saw it. */
+export interface Producer {
+  readonly op: OpKind;
+  readonly attrs: Attrs;
+  readonly inputs: readonly string[];
+  readonly inputShapes: readonly Shape[];
+  weight(name: string): string;
+}
 
 export interface LoweringContext {
   readonly g: GraphBuilder;
@@ -22,6 +41,9 @@ export interface LoweringContext {
   readonly path: string;
   /** The initializer of the node's parameter or buffer `name`, named by its timm key, in PyTorch layout. */
   weight(name: string): string;
+  readonly ops: OnnxOpSet;
+  /** The node that made input `i`; undefined for the graph's input. */
+  producer(i: number): Producer | undefined;
 }
 
 /** Lowers one node; returns the name of the value that is its output. */

@@ -1,5 +1,5 @@
 // A checked model running on ONNX Runtime, in an InferenceSession with every graph optimisation and
-// one intra-op thread per core. A small model is lowered and encoded in memory (export-model.ts)
+// one intra-op thread per core, lowered with ONNX Runtime's fused kernels (the `onnxruntime` op set). A small model is lowered and encoded in memory (export-model.ts)
 // and loaded from those bytes. A large one would hold its weights three times at once that way
 // (the values read, the protobuf bytes, ONNX Runtime's copy: ViT-B/16 peaked at 3.1x its weights),
 // and past 2 GB cannot be one protobuf message at all: it is streamed, one tensor at a time, into
@@ -57,7 +57,7 @@ export class OrtModel {
     const dir = stream ? fs.mkdtempSync(path.join(os.tmpdir(), "vitc-ort-")) : undefined;
     let session: InferenceSession;
     try {
-      const encoded = exportOnnx(checked, source, { version: "in-memory", onProgress: options.onProgress, deferReads: stream, ...(stream ? { maxInlineBytes: 0 } : {}) });
+      const encoded = exportOnnx(checked, source, { version: "in-memory", ops: "onnxruntime", onProgress: options.onProgress, deferReads: stream, ...(stream ? { maxInlineBytes: 0 } : {}) });
       const model = dir === undefined ? encoded.model : writeModelFiles(dir, encoded);
       options.afterRead?.();
       try {

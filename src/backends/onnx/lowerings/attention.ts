@@ -4,6 +4,13 @@
 // Transpose of the last two axes, which ORT fuses into the MatMul (FusedMatMul with alpha and
 // transB), so q, k and v are each copied once, by the transpose that splits the heads.
 //
+// With the `onnxruntime` op set, a global attention whose qkv comes straight from a Linear is one
+// com.microsoft Attention node: the Linear's input, its weight as [in, 3*D] and its bias. The
+// kernel computes the projection with the heads split out as it goes and the scores with its own
+// scale of hd^-0.5, so the Transpose, Split and Squeeze copies go, and so does the final
+// Transpose; the Linear's own MatMul and Add are then unread and dropped. `npm run bench -- onnx`
+// measures what this gains (most at batch 8, where the copies are largest).
+//
 // Swin's relative position bias is a Gather of the stored table (timm's key) by the index timm
 // derives; with a shift, the mask is added to it. Both are constant: ORT folds them into one
 // [nW, heads, N, N] tensor when the session loads.
@@ -29,7 +36,21 @@ function windowBias(ctx: LoweringContext, n: number, heads: number): { bias: str
   return { bias: g.op("Add", [bias, mask]), windows };
 }
 
+/** The fused Attention of ONNX Runtime, where the op set allows it and qkv is a Linear's output. */
+function ortAttention(ctx: LoweringContext): string | undefined {
+  const qkv = ctx.producer(0);
+  if (ctx.ops !== "onnxruntime" || isWindowed(ctx) || qkv?.op !== "linear") return undefined;
+  const { g } = ctx;
+  const weights = transpose(g, qkv.weight("weight"), [1, 0]); // [in, 3*D]: q, k, v, each head after head
+  // ONNX Runtime 1.30's CPU kernel crashes (SIGSEGV) when the optional bias is left out: zeros instead.
+  const width = ctx.inputShapes[0].dims[1];
+  const bias = qkv.attrs.bias ? qkv.weight("bias") : g.floats(new Array<number>(width).fill(0), [width]);
+  return g.ortOp("Attention", [qkv.inputs[0], weights, bias], { num_heads: ctx.attrs.heads as number });
+}
+
 export const sdpaLowering: OnnxLowering = (ctx) => {
+  const fused = ortAttention(ctx);
+  if (fused !== undefined) return fused;
   const { g, inputs: [x], inputShapes: [shape], attrs } = ctx;
   const heads = attrs.heads as number;
   const [n, c3] = shape.dims;
