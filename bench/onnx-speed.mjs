@@ -32,7 +32,7 @@ const models = ["vit_tiny_patch16_224", "vit_base_patch16_224", "swin_tiny_patch
  * short rounds rather than a few long ones: this shared machine has slow spells of a few seconds
  * (20-50% slower), and short rounds spread them over all the graphs instead of one.
  */
-const batches = [{ batch: 1, runs: 3 }, { batch: 8, runs: 1 }];
+const batches = [{ batch: 1, runs: 3 }, { batch: 8, runs: 2 }];
 const rounds = 8;
 
 function median(values) {
