@@ -53,6 +53,17 @@ export function reshape(g: GraphBuilder, x: string, dims: readonly number[]): st
   return g.op("Reshape", [x, g.ints(dims)]);
 }
 
+/**
+ * A Reshape to [the batch of `x`, ...rest] whose batch is read from `x` when the graph runs, as in
+ * timm's export, instead of a constant target with 0. Same values; but where every size is known
+ * ahead, ONNX Runtime's planner reuses buffers so that the copies after the head split ran ~2x
+ * slower (ViT-Ti at batch 8, its profiler, the CPU arena on; cause inside ORT not pinned down).
+ */
+export function reshapeBatchAtRunTime(g: GraphBuilder, x: string, rest: readonly number[]): string {
+  const batch = g.op("Shape", [x], { start: 0, end: 1 });
+  return g.op("Reshape", [x, g.op("Concat", [batch, g.ints(rest)], { axis: 0 })]);
+}
+
 export function transpose(g: GraphBuilder, x: string, perm: readonly number[]): string {
   return g.op("Transpose", [x], { perm });
 }
