@@ -61,7 +61,6 @@ export function lowerToOnnx(checked: CheckedGraph, source: WeightSource, options
     read.set(key, initializer);
     return initializer;
   };
-  const shapesOf = (node: { inputs: readonly number[] }) => node.inputs.map((i) => checked.nodes[i].shape!);
   for (const { node, shape } of checked.nodes) {
     g.scope = node.path === "" ? node.op : node.path;
     if (node.op === "input") {
@@ -73,7 +72,7 @@ export function lowerToOnnx(checked: CheckedGraph, source: WeightSource, options
       g,
       inputs: node.inputs.map((i) => values[i]),
       attrs: node.attrs,
-      inputShapes: shapesOf(node),
+      inputShapes: node.inputs.map((i) => checked.nodes[i].shape!),
       out: shape!,
       path: node.path,
       weight: weightOf(node),
@@ -81,7 +80,7 @@ export function lowerToOnnx(checked: CheckedGraph, source: WeightSource, options
       producer(i): Producer | undefined {
         const made = checked.nodes[node.inputs[i]].node;
         if (made.op === "input") return undefined;
-        return { op: made.op, attrs: made.attrs, inputs: made.inputs.map((j) => values[j]), inputShapes: shapesOf(made), weight: weightOf(made) };
+        return { op: made.op, attrs: made.attrs, inputs: made.inputs.map((j) => values[j]), weight: weightOf(made) };
       },
     });
   }

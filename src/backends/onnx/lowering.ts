@@ -1,12 +1,14 @@
 // What an ONNX lowering is: one primitive op (src/ops/) written as standard ONNX ops (opset 17)
 // on the graph builder; with the `onnxruntime` op set, a lowering may instead use one of ONNX
 // Runtime's fused kernels, reading the lowered inputs of the IR node that made its input (the
-// nodes it then leaves unread are dropped when the graph is finished). The table (lowerings.ts) has one entry per OpKind, under the op table's
-// keys. Tensors keep the IR's logical layout (NCHW where the IR says NCHW): ONNX Runtime chooses
-// its own storage (NCHWc) for convolutions, and cancels the transposes that meet.
+// nodes it then leaves unread are dropped when the graph is finished). The table (lowerings.ts)
+// has one entry per OpKind, under the op table's keys. Tensors keep the IR's logical layout (NCHW
+// where the IR says NCHW): ONNX Runtime chooses its own storage (NCHWc) for convolutions, and
+// cancels the transposes that meet.
 //
 // Dimension 0 is the batch (times a factor for Swin's windows and MobileViT's patches), symbolic
-// in the graph: a Reshape keeps it with 0 (copy the input's) or infers it with -1, never fixes it.
+// in the graph: a Reshape keeps it with 0 (copy the input's), infers it with -1 or reads it from
+// the input's shape at run time, never fixes it.
 
 import type { Shape } from "../../ir/shape";
 import type { OpKind } from "../../ops/kinds";
@@ -25,7 +27,6 @@ export interface Producer {
   readonly op: OpKind;
   readonly attrs: Attrs;
   readonly inputs: readonly string[];
-  readonly inputShapes: readonly Shape[];
   weight(name: string): string;
 }
 
@@ -55,9 +56,9 @@ export function reshape(g: GraphBuilder, x: string, dims: readonly number[]): st
 
 /**
  * A Reshape to [the batch of `x`, ...rest] whose batch is read from `x` when the graph runs, as in
- * timm's export, instead of a constant target with 0. Same values; but where every size is known
- * ahead, ONNX Runtime's planner reuses buffers so that the copies after the head split ran ~2x
- * slower (ViT-Ti at batch 8, its profiler, the CPU arena on; cause inside ORT not pinned down).
+ * timm's export, instead of a constant target with 0. Same values; but with every size known
+ * before the run, the copies after the attention's head split ran ~2x slower in ONNX Runtime
+ * (ViT-Ti at batch 8, its profiler, only with its CPU arena on; why is not pinned down).
  */
 export function reshapeBatchAtRunTime(g: GraphBuilder, x: string, rest: readonly number[]): string {
   const batch = g.op("Shape", [x], { start: 0, end: 1 });
